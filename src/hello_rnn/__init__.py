@@ -1,0 +1,28 @@
+"""hello_rnn: the smallest character-level RNN, written to be read.
+
+Everything the chapters of *Hello, RNN!* teach lives here once. ``plots`` and
+``widgets`` are imported on their own (``from hello_rnn import plots``), so
+``import hello_rnn`` costs little more than ``import torch``.
+"""
+
+from .data import DataHandler, Vocabulary
+from .device import pick_device
+from .model import HelloRNN, RNNCell
+from .sample import generate, next_char_probabilities
+from .train import History, TrainingDivergedError, clamp_gradients_, gradient_norm, seed_everything, train
+
+__all__ = [
+    "DataHandler",
+    "History",
+    "HelloRNN",
+    "RNNCell",
+    "TrainingDivergedError",
+    "Vocabulary",
+    "clamp_gradients_",
+    "generate",
+    "gradient_norm",
+    "next_char_probabilities",
+    "pick_device",
+    "seed_everything",
+    "train",
+]

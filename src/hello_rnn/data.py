@@ -1,0 +1,125 @@
+"""Text in, tensors out: the vocabulary of a text and the text as training pairs.
+
+An RNN reads numbers, not characters. We give every distinct character an
+index (its position in the sorted vocabulary), feed the network one-hot
+vectors, and ask it to predict the index of the *next* character.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import torch
+
+__all__ = ["Vocabulary", "DataHandler"]
+
+
+class Vocabulary:
+    """A fixed set of characters and the maps between characters and indices.
+
+    Args:
+        chars: the characters, each once. They are sorted, so the same set
+            always gets the same indices.
+
+    Attributes:
+        chars: the sorted unique characters; ``chars[i]`` has index ``i``.
+        num_characters: ``V``, the size of the vocabulary.
+        char_to_index: ``{character: index}``.
+        index_to_char: ``{index: character}``.
+    """
+
+    def __init__(self, chars: Iterable[str]) -> None:
+        chars = list(chars)
+        if not all(isinstance(c, str) and len(c) == 1 for c in chars):
+            raise TypeError(f"chars must be single characters, got {chars!r}")
+        if len(set(chars)) != len(chars):
+            raise ValueError(f"chars must not repeat a character, got {chars!r}")
+        if not chars:
+            raise ValueError("chars must hold at least one character")
+        self.chars: list[str] = sorted(chars)
+        self.num_characters: int = len(self.chars)
+        self.char_to_index: dict[str, int] = {c: i for i, c in enumerate(self.chars)}
+        self.index_to_char: dict[int, str] = dict(enumerate(self.chars))
+
+    def encode(self, text: str) -> torch.Tensor:
+        """Characters to indices.
+
+        Args:
+            text: a string of length ``L`` made of characters in the vocabulary.
+
+        Returns:
+            LongTensor of shape ``[L]``.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}")
+        unknown = [c for c in text if c not in self.char_to_index]
+        if unknown:
+            raise ValueError(
+                f"character {unknown[0]!r} is not in the vocabulary {''.join(self.chars)!r}; "
+                "use only characters the model was trained on"
+            )
+        return torch.tensor([self.char_to_index[c] for c in text], dtype=torch.long)
+
+    def decode(self, indices: torch.Tensor | Sequence[int]) -> str:
+        """Indices to characters: the inverse of :meth:`encode`.
+
+        Args:
+            indices: shape ``[L]``, each in ``0 .. V-1``.
+
+        Returns:
+            A string of length ``L``.
+        """
+        values = indices.tolist() if isinstance(indices, torch.Tensor) else list(indices)
+        for i in values:
+            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.num_characters:
+                raise ValueError(f"index {i!r} is not in 0..{self.num_characters - 1}, the vocabulary's range")
+        return "".join(self.index_to_char[i] for i in values)
+
+    def one_hot(self, indices: torch.Tensor) -> torch.Tensor:
+        """Indices to one-hot rows: index ``i`` becomes a row of zeros with a 1 at ``i``.
+
+        Args:
+            indices: LongTensor of any shape ``[*]``.
+
+        Returns:
+            FloatTensor of shape ``[*, V]``, on the same device as ``indices``.
+        """
+        if not isinstance(indices, torch.Tensor) or indices.dtype != torch.long:
+            raise TypeError("indices must be a LongTensor, for instance from encode()")
+        return torch.nn.functional.one_hot(indices, self.num_characters).float()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({''.join(self.chars)!r})"
+
+
+class DataHandler(Vocabulary):
+    """A text, its vocabulary, and the (input, target) pairs it teaches.
+
+    The target at every position is the character that comes next, so the
+    inputs are the text without its last character and the targets the text
+    without its first.
+
+    Args:
+        text: the text to learn: any Unicode string of at least two characters.
+
+    Attributes:
+        text: the text.
+        X: FloatTensor ``[L-1, V]``, one-hot rows of ``text[:-1]``.
+        y: LongTensor ``[L-1]``, indices of ``text[1:]``.
+    """
+
+    def __init__(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}: pass the text to learn ('Hello, RNN!')")
+        if len(text) < 2:
+            raise ValueError(
+                f"text must have at least 2 characters (an input and the target after it), got {text!r}"
+            )
+        super().__init__(set(text))
+        self.text = text
+        indices = self.encode(text)
+        self.X: torch.Tensor = self.one_hot(indices[:-1])
+        self.y: torch.Tensor = indices[1:]
+
+    def __repr__(self) -> str:
+        return f"DataHandler({self.text!r})"

@@ -1,0 +1,159 @@
+"""The network: a vanilla tanh RNN cell and a linear read-out.
+
+.. math::
+
+    h_t = \\tanh(W_{xh} x_t + W_{hh} h_{t-1} + b_h), \\qquad
+    y_t = W_{hy} h_t + b_y
+
+``y_t`` are logits: one score per character for what comes after ``x_t``.
+The model knows nothing of how it is trained.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import torch
+from torch import nn
+
+from ._checks import positive_int
+
+__all__ = ["RNNCell", "HelloRNN", "CELLS"]
+
+CellName = Literal["scratch", "torch"]
+CELLS: tuple[str, ...] = ("scratch", "torch")
+
+
+class RNNCell(nn.Module):
+    """The RNN recurrence written out, to be read: ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)``.
+
+    Args:
+        input_size: ``V``, the length of each input vector.
+        hidden_size: ``H``, the number of hidden units.
+
+    Inputs: ``x, h0``
+        - ``x``: ``[N, T, V]``, a batch of ``N`` sequences of ``T`` inputs.
+        - ``h0``: ``[N, H]``, the hidden state before the first input.
+
+    Outputs: ``hs, h_T``
+        - ``hs``: ``[N, T, H]``, the hidden state after every input.
+        - ``h_T``: ``[N, H]``, the last of them, to carry on from.
+
+    Weights (initialised like :class:`torch.nn.RNN`, uniform in ``±1/sqrt(H)``):
+        ``W_xh`` ``[H, V]``, ``W_hh`` ``[H, H]``, ``b_h`` ``[H]``.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size = positive_int("input_size", input_size)
+        self.hidden_size = positive_int("hidden_size", hidden_size)
+        self.W_xh = nn.Parameter(torch.empty(hidden_size, input_size))
+        self.W_hh = nn.Parameter(torch.empty(hidden_size, hidden_size))
+        self.b_h = nn.Parameter(torch.empty(hidden_size))
+        bound = 1 / math.sqrt(hidden_size)
+        for weight in self.parameters():
+            nn.init.uniform_(weight, -bound, bound)
+
+    def forward(self, x: torch.Tensor, h0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        # The input's share, W_xh x_t + b_h, does not depend on the past: compute
+        # it for every time step in one matrix product, outside the loop.
+        input_part = x @ self.W_xh.T + self.b_h  # [N, T, H]
+        h = h0
+        hs = []
+        for x_part in input_part.unbind(dim=1):  # unbind, not x[:, t]: cheaper backward
+            h = torch.tanh(x_part + h @ self.W_hh.T)
+            hs.append(h)
+        return torch.stack(hs, dim=1), h
+
+
+class HelloRNN(nn.Module):
+    """A character-level RNN: one-hot characters in, next-character logits out.
+
+    Args:
+        num_chars: ``V``, the vocabulary size.
+        num_hidden: ``H``, the number of hidden units.
+        cell: ``"scratch"`` for :class:`RNNCell` (the equations, written out) or
+            ``"torch"`` for :class:`torch.nn.RNN` (the same maths, fused; the fast path on a GPU).
+
+    Inputs: ``x, h0=None``
+        - ``x``: ``[T, V]`` (one sequence) or ``[N, T, V]`` (a batch).
+        - ``h0``: ``[H]`` or ``[N, H]``; zeros when omitted.
+
+    Outputs: ``logits, h_T``
+        - ``logits``: ``[T, V]`` or ``[N, T, V]``, a score per character for the next one.
+        - ``h_T``: ``[H]`` or ``[N, H]``, the last hidden state.
+    """
+
+    def __init__(self, num_chars: int, num_hidden: int, cell: CellName = "torch") -> None:
+        super().__init__()
+        self.num_chars = positive_int("num_chars", num_chars)
+        self.num_hidden = positive_int("num_hidden", num_hidden)
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+        self.cell_name: str = cell
+        if cell == "scratch":
+            self.cell: nn.Module = RNNCell(num_chars, num_hidden)
+        else:
+            self.cell = nn.RNN(num_chars, num_hidden, nonlinearity="tanh", batch_first=True)
+        self.readout = nn.Linear(num_hidden, num_chars)  # W_hy and b_y
+
+    def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        unbatched = self._check_input(x, h0)
+        if unbatched:
+            x = x.unsqueeze(0)
+            h0 = None if h0 is None else h0.unsqueeze(0)
+        if h0 is None:
+            h0 = x.new_zeros(x.shape[0], self.num_hidden)
+        if self.cell_name == "scratch":
+            hs, h_last = self.cell(x, h0)
+        else:
+            hs, h_last = self.cell(x, h0.unsqueeze(0))  # nn.RNN wants [layers, N, H]
+            h_last = h_last.squeeze(0)
+        logits = self.readout(hs)
+        if unbatched:
+            return logits.squeeze(0), h_last.squeeze(0)
+        return logits, h_last
+
+    def _check_input(self, x: torch.Tensor, h0: torch.Tensor | None) -> bool:
+        """Raise a readable error for a badly shaped input; return True if it is unbatched."""
+        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+            raise TypeError("x must be a float tensor of one-hot rows, for instance DataHandler.X")
+        if x.dim() not in (2, 3) or x.shape[-1] != self.num_chars:
+            raise ValueError(
+                f"x must have shape [T, {self.num_chars}] or [N, T, {self.num_chars}], got {list(x.shape)}"
+            )
+        if x.shape[-2] == 0:
+            raise ValueError("x must hold at least one time step")
+        expected_h = [self.num_hidden] if x.dim() == 2 else [x.shape[0], self.num_hidden]
+        if h0 is not None and list(h0.shape) != expected_h:
+            raise ValueError(f"h0 must have shape {expected_h} for x of shape {list(x.shape)}, got {list(h0.shape)}")
+        return x.dim() == 2
+
+    def with_cell(self, cell: CellName) -> HelloRNN:
+        """A copy of this network that uses `cell` and computes the same function.
+
+        ``nn.RNN`` keeps two biases (``b_ih`` and ``b_hh``) where the equations
+        have one; they always appear as a sum, so ``b_h = b_ih + b_hh``.
+        """
+        twin = HelloRNN(self.num_chars, self.num_hidden, cell=cell).to(self.readout.weight.device)
+        W_xh, W_hh, b_h = self.recurrent_weights()
+        with torch.no_grad():
+            if cell == "scratch":
+                twin.cell.W_xh.copy_(W_xh)
+                twin.cell.W_hh.copy_(W_hh)
+                twin.cell.b_h.copy_(b_h)
+            else:
+                twin.cell.weight_ih_l0.copy_(W_xh)
+                twin.cell.weight_hh_l0.copy_(W_hh)
+                twin.cell.bias_ih_l0.copy_(b_h)
+                twin.cell.bias_hh_l0.zero_()
+            twin.readout.load_state_dict(self.readout.state_dict())
+        return twin
+
+    def recurrent_weights(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(W_xh [H, V], W_hh [H, H], b_h [H])`` whichever cell holds them."""
+        if self.cell_name == "scratch":
+            return self.cell.W_xh, self.cell.W_hh, self.cell.b_h
+        rnn = self.cell
+        return rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0 + rnn.bias_hh_l0

@@ -1,0 +1,69 @@
+"""DataHandler and Vocabulary: maps, tensors, shapes, errors."""
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hello_rnn import DataHandler, Vocabulary
+
+
+def test_hello_rnn_vocabulary_and_pairs():
+    data = DataHandler("Hello, RNN!")
+    assert data.chars == sorted(set("Hello, RNN!"))
+    assert data.num_characters == 9
+    assert data.X.shape == (10, 9) and data.X.dtype == torch.float32
+    assert data.y.shape == (10,) and data.y.dtype == torch.long
+    assert data.decode(data.X.argmax(dim=1)) == "Hello, RNN"
+    assert data.decode(data.y) == "ello, RNN!"
+
+
+@given(st.text(min_size=2))
+def test_encode_decode_round_trip_for_any_text(text):
+    data = DataHandler(text)
+    assert data.decode(data.encode(text)) == text
+    assert all(data.char_to_index[data.index_to_char[i]] == i for i in range(data.num_characters))
+
+
+@given(st.text(min_size=2))
+def test_one_hot_rows_have_a_single_one_at_the_index(text):
+    data = DataHandler(text)
+    indices = data.encode(text)
+    one_hot = data.one_hot(indices)
+    assert torch.equal(one_hot.sum(dim=1), torch.ones(len(text)))
+    assert torch.equal(one_hot.argmax(dim=1), indices)
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"bytes", ["H", "i"]])
+def test_text_that_is_not_a_string_is_a_type_error(bad):
+    with pytest.raises(TypeError, match="text must be a str"):
+        DataHandler(bad)
+
+
+@pytest.mark.parametrize("short", ["", "H"])
+def test_text_shorter_than_two_characters_is_a_value_error(short):
+    with pytest.raises(ValueError, match="at least 2 characters"):
+        DataHandler(short)
+
+
+def test_unknown_character_names_the_character_and_the_vocabulary():
+    data = DataHandler("Hello, RNN!")
+    with pytest.raises(ValueError, match=r"'w' is not in the vocabulary ' !,HNRelo'"):
+        data.encode("Hello, world")
+
+
+def test_decode_rejects_an_index_outside_the_vocabulary():
+    data = DataHandler("ab")
+    with pytest.raises(ValueError, match="index 2 is not in 0..1"):
+        data.decode([0, 2])
+
+
+def test_one_hot_wants_a_long_tensor():
+    with pytest.raises(TypeError, match="LongTensor"):
+        DataHandler("ab").one_hot(torch.tensor([0.0, 1.0]))
+
+
+def test_vocabulary_is_sorted_and_rejects_repeats():
+    assert Vocabulary("cab").chars == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="repeat"):
+        Vocabulary(["a", "a"])

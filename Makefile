@@ -1,15 +1,24 @@
 # Two commands do everything on a fresh machine: `make book` and `make test`.
-# Both create .venv on first use and reuse it afterwards.
+# They install what they need on first use (.venv from PyPI, node_modules from npm, Chromium from
+# Debian for the browser tests) and reuse it afterwards: stamp files note what is done.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
+# One step after another, in the order written (setup before use; the book before its checks).
+.NOTPARALLEL:
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # -qq: pip's own noise (for example this machine's extra index warnings) stays quiet; errors still print.
 PIP_INSTALL := $(BIN)/python -m pip install -qq -c constraints.txt
+# The book's browser assets (MathJax, RequireJS, the widget manager), pinned by package-lock.json.
+NPM_STAMP := node_modules/.installed
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+export CHROMIUM
 
-.PHONY: setup book test lint unit notebooks refresh bench clean
+.PHONY: setup assets book test lint unit notebooks linkcheck browser-test refresh bench clean
 
 setup: $(STAMP)
 
@@ -18,7 +27,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP_INSTALL) -e ".[book,test]"
 	@touch $@
 
-book: setup
+assets: $(NPM_STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CHROMIUM):
+	@echo "No Chromium at $(CHROMIUM): installing Debian's (apt-get)"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation
+
+# The site is self-contained: book/_ext/offline_assets.py copies the assets into _build/html/assets/.
+book: setup assets
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book built: open _build/html/index.html (or: python -m http.server -d _build/html)"
@@ -32,7 +53,15 @@ unit: setup
 notebooks: setup
 	$(BIN)/pytest --nbval chapters --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-test: lint unit notebooks book
+# Checks of the built site (run `make book` first): no CDN, internal links and anchors, Colab buttons.
+linkcheck: setup
+	$(BIN)/pytest tests/book/test_site.py
+
+# Every page in Chromium, offline; screenshots in _build/screenshots/ (run `make book` first).
+browser-test: setup $(CHROMIUM)
+	$(BIN)/pytest tests/book/test_browser.py
+
+test: lint unit notebooks book linkcheck browser-test
 
 refresh: setup
 	$(BIN)/jupyter execute --inplace chapters/*.ipynb

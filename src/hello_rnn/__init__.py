@@ -5,24 +5,34 @@ Everything the chapters of *Hello, RNN!* teach lives here once. ``plots`` and
 ``import hello_rnn`` costs little more than ``import torch``.
 """
 
+from . import checkpoint
+from .corpus import CorpusHistory, batches, bits_per_character, default_corpus, train_on_corpus, windows
 from .data import DataHandler, Vocabulary
 from .device import pick_device
-from .model import HelloRNN, RNNCell
+from .model import HelloRNN, RNNCell, detach_hidden
 from .sample import generate, next_char_probabilities
 from .train import History, TrainingDivergedError, clamp_gradients_, gradient_norm, seed_everything, train
 
 __all__ = [
+    "CorpusHistory",
     "DataHandler",
     "History",
     "HelloRNN",
     "RNNCell",
     "TrainingDivergedError",
     "Vocabulary",
+    "batches",
+    "bits_per_character",
+    "checkpoint",
     "clamp_gradients_",
+    "default_corpus",
+    "detach_hidden",
     "generate",
     "gradient_norm",
     "next_char_probabilities",
     "pick_device",
     "seed_everything",
     "train",
+    "train_on_corpus",
+    "windows",
 ]

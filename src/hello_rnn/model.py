@@ -6,7 +6,8 @@
     y_t = W_{hy} h_t + b_y
 
 ``y_t`` are logits: one score per character for what comes after ``x_t``.
-The model knows nothing of how it is trained.
+The same read-out also sits on torch's gated cells (GRU, LSTM), for the
+chapter that compares them. The model knows nothing of how it is trained.
 """
 
 from __future__ import annotations
@@ -19,10 +20,18 @@ from torch import nn
 
 from ._checks import positive_int
 
-__all__ = ["RNNCell", "HelloRNN", "CELLS"]
+__all__ = ["RNNCell", "HelloRNN", "CELLS", "Hidden", "detach_hidden"]
 
-CellName = Literal["scratch", "torch"]
-CELLS: tuple[str, ...] = ("scratch", "torch")
+CellName = Literal["scratch", "torch", "gru", "lstm"]
+CELLS: tuple[str, ...] = ("scratch", "torch", "gru", "lstm")
+
+# The memory carried between calls: a tensor, or for an LSTM the pair (h, c).
+Hidden = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
+
+
+def detach_hidden(h: Hidden) -> Hidden:
+    """Keep the hidden state's values but cut its history, so no gradient flows back past it."""
+    return tuple(part.detach() for part in h) if isinstance(h, tuple) else h.detach()
 
 
 class RNNCell(nn.Module):
@@ -73,16 +82,18 @@ class HelloRNN(nn.Module):
     Args:
         num_chars: ``V``, the vocabulary size.
         num_hidden: ``H``, the number of hidden units.
-        cell: ``"scratch"`` for :class:`RNNCell` (the equations, written out) or
-            ``"torch"`` for :class:`torch.nn.RNN` (the same maths, fused; the fast path on a GPU).
+        cell: ``"scratch"`` for :class:`RNNCell` (the equations, written out),
+            ``"torch"`` for :class:`torch.nn.RNN` (the same maths, fused; the fast path on a GPU),
+            or the gated ``"gru"`` (:class:`torch.nn.GRU`) and ``"lstm"`` (:class:`torch.nn.LSTM`).
 
     Inputs: ``x, h0=None``
         - ``x``: ``[T, V]`` (one sequence) or ``[N, T, V]`` (a batch).
-        - ``h0``: ``[H]`` or ``[N, H]``; zeros when omitted.
+        - ``h0``: ``[H]`` or ``[N, H]``; zeros when omitted. For ``"lstm"``
+          a pair ``(h0, c0)`` of that shape.
 
     Outputs: ``logits, h_T``
         - ``logits``: ``[T, V]`` or ``[N, T, V]``, a score per character for the next one.
-        - ``h_T``: ``[H]`` or ``[N, H]``, the last hidden state.
+        - ``h_T``: ``[H]`` or ``[N, H]``, the last hidden state (for ``"lstm"`` the pair ``(h_T, c_T)``).
     """
 
     def __init__(self, num_chars: int, num_hidden: int, cell: CellName = "torch") -> None:
@@ -94,28 +105,30 @@ class HelloRNN(nn.Module):
         self.cell_name: str = cell
         if cell == "scratch":
             self.cell: nn.Module = RNNCell(num_chars, num_hidden)
-        else:
+        elif cell == "torch":
             self.cell = nn.RNN(num_chars, num_hidden, nonlinearity="tanh", batch_first=True)
+        else:
+            gated = nn.GRU if cell == "gru" else nn.LSTM
+            self.cell = gated(num_chars, num_hidden, batch_first=True)
         self.readout = nn.Linear(num_hidden, num_chars)  # W_hy and b_y
 
-    def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, h0: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
         unbatched = self._check_input(x, h0)
         if unbatched:
             x = x.unsqueeze(0)
-            h0 = None if h0 is None else h0.unsqueeze(0)
-        if h0 is None:
-            h0 = x.new_zeros(x.shape[0], self.num_hidden)
+            h0 = None if h0 is None else _map(h0, lambda part: part.unsqueeze(0))
         if self.cell_name == "scratch":
-            hs, h_last = self.cell(x, h0)
+            hs, h_last = self.cell(x, x.new_zeros(x.shape[0], self.num_hidden) if h0 is None else h0)
         else:
-            hs, h_last = self.cell(x, h0.unsqueeze(0))  # nn.RNN wants [layers, N, H]
-            h_last = h_last.squeeze(0)
+            # torch's recurrent layers want [layers, N, H] and make zeros themselves when given None.
+            hs, h_last = self.cell(x, None if h0 is None else _map(h0, lambda part: part.unsqueeze(0)))
+            h_last = _map(h_last, lambda part: part.squeeze(0))
         logits = self.readout(hs)
         if unbatched:
-            return logits.squeeze(0), h_last.squeeze(0)
+            return logits.squeeze(0), _map(h_last, lambda part: part.squeeze(0))
         return logits, h_last
 
-    def _check_input(self, x: torch.Tensor, h0: torch.Tensor | None) -> bool:
+    def _check_input(self, x: torch.Tensor, h0: Hidden | None) -> bool:
         """Raise a readable error for a badly shaped input; return True if it is unbatched."""
         if not isinstance(x, torch.Tensor) or not x.is_floating_point():
             raise TypeError("x must be a float tensor of one-hot rows, for instance DataHandler.X")
@@ -125,9 +138,16 @@ class HelloRNN(nn.Module):
             )
         if x.shape[-2] == 0:
             raise ValueError("x must hold at least one time step")
-        expected_h = [self.num_hidden] if x.dim() == 2 else [x.shape[0], self.num_hidden]
-        if h0 is not None and list(h0.shape) != expected_h:
-            raise ValueError(f"h0 must have shape {expected_h} for x of shape {list(x.shape)}, got {list(h0.shape)}")
+        if h0 is not None:
+            expected = [self.num_hidden] if x.dim() == 2 else [x.shape[0], self.num_hidden]
+            if isinstance(h0, tuple) != (self.cell_name == "lstm"):
+                wanted = "a pair (h0, c0)" if self.cell_name == "lstm" else "one tensor"
+                raise TypeError(f"h0 must be {wanted} for cell={self.cell_name!r}")
+            for part in h0 if isinstance(h0, tuple) else (h0,):
+                if list(part.shape) != expected:
+                    raise ValueError(
+                        f"h0 must have shape {expected} for x of shape {list(x.shape)}, got {list(part.shape)}"
+                    )
         return x.dim() == 2
 
     def with_cell(self, cell: CellName) -> HelloRNN:
@@ -136,6 +156,8 @@ class HelloRNN(nn.Module):
         ``nn.RNN`` keeps two biases (``b_ih`` and ``b_hh``) where the equations
         have one; they always appear as a sum, so ``b_h = b_ih + b_hh``.
         """
+        if cell not in ("scratch", "torch"):
+            raise ValueError(f"cell must be 'scratch' or 'torch' (the same maths), got {cell!r}")
         twin = HelloRNN(self.num_chars, self.num_hidden, cell=cell).to(self.readout.weight.device)
         W_xh, W_hh, b_h = self.recurrent_weights()
         with torch.no_grad():
@@ -152,8 +174,15 @@ class HelloRNN(nn.Module):
         return twin
 
     def recurrent_weights(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(W_xh [H, V], W_hh [H, H], b_h [H])`` whichever cell holds them."""
+        """``(W_xh [H, V], W_hh [H, H], b_h [H])`` whichever of the two plain RNN cells holds them."""
+        if self.cell_name not in ("scratch", "torch"):
+            raise ValueError(f"a {self.cell_name!r} cell has gates, not the three weights of a plain RNN")
         if self.cell_name == "scratch":
             return self.cell.W_xh, self.cell.W_hh, self.cell.b_h
         rnn = self.cell
         return rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0 + rnn.bias_hh_l0
+
+
+def _map(h: Hidden, fn) -> Hidden:
+    """Apply `fn` to the hidden state, or to both parts of an LSTM's (h, c)."""
+    return tuple(fn(part) for part in h) if isinstance(h, tuple) else fn(h)

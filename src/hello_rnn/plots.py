@@ -15,8 +15,13 @@ import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .data import DataHandler  # noqa: E402
+from .train import History  # noqa: E402
 
-__all__ = ["show_char", "one_hot_matrix"]
+__all__ = [
+    "show_char", "one_hot_matrix", "unrolled_rnn", "next_char_confidences",
+    "training_curves", "hidden_state_heatmap", "memorization_study", "training_snapshot",
+    "gradient_norm_vs_length", "loss_wall", "exploding_runs", "clamp_vs_clip", "largest_gradient_element",
+]
 
 
 def show_char(c: str) -> str:
@@ -46,5 +51,452 @@ def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
     ax.tick_params(which="minor", length=0)
     if highlight is not None:
         ax.add_patch(plt.Rectangle((-0.5, highlight - 0.5), data.num_characters, 1, fill=False, ec="C3", lw=2.5))
+    fig.tight_layout()
+    return fig
+
+
+# --- Chapter 2: the RNN cell ---
+
+
+def unrolled_rnn(inputs: str, targets: str | None = None, highlight: int | None = None) -> Figure:
+    """The RNN unrolled over time: one column per step, ``x_t -> h_t -> y_t`` and ``h_{t-1} -> h_t``.
+
+    Every column uses the same three weight matrices; drawing them once per step
+    shows that the network is one cell applied again and again.
+
+    Args:
+        inputs: the input characters, one per step (``T`` of them).
+        targets: the characters each step should predict (also ``T``), or None.
+        highlight: a step ``t`` (1-based, as in the equations) to outline, or None.
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    if not isinstance(inputs, str) or not inputs:
+        raise ValueError(f"inputs must be a non-empty string, got {inputs!r}")
+    if targets is not None and len(targets) != len(inputs):
+        raise ValueError(f"targets must have one character per input ({len(inputs)}), got {targets!r}")
+    steps = len(inputs)
+    if highlight is not None and not 1 <= highlight <= steps:
+        raise ValueError(f"highlight must be a step in 1..{steps}, got {highlight!r}")
+    dx, row = 2.3, {"x": 0.0, "h": 1.7, "y": 3.4}
+    w, h = 1.15, 0.72
+    colours = {"x": "#dbe9f6", "h": "#fde6c8", "y": "#e4dcf1"}
+    fig, ax = plt.subplots(figsize=(1.2 + 2.05 * (steps + 1), 4.6))
+
+    def box(cx: float, cy: float, text: str, colour: str, lw: float = 1.2) -> None:
+        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - h / 2), w, h, boxstyle="round,pad=0.04",
+                                    fc=colour, ec="#444444", lw=lw))
+        ax.text(cx, cy, text, ha="center", va="center", fontsize=11)
+
+    def arrow(start: tuple[float, float], end: tuple[float, float], label: str, offset: tuple[float, float]) -> None:
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, lw=1.4, color="#333333"))
+        mid = ((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1])
+        ax.text(*mid, label, ha="center", va="center", fontsize=10, color="#8a2d0a")
+
+    box(0.0, row["h"], "$h_0 = 0$", "#eeeeee")
+    for t in range(1, steps + 1):
+        cx = dx * t
+        bold = 2.6 if t == highlight else 1.2
+        box(cx, row["x"], f"$x_{{{t}}}$: '{show_char(inputs[t - 1])}'", colours["x"], bold)
+        box(cx, row["h"], f"$h_{{{t}}}$", colours["h"], bold)
+        box(cx, row["y"], f"$y_{{{t}}}$", colours["y"], bold)
+        arrow((cx, row["x"] + h / 2 + 0.05), (cx, row["h"] - h / 2 - 0.05), "$W_{xh}$", (0.38, 0))
+        arrow((cx, row["h"] + h / 2 + 0.05), (cx, row["y"] - h / 2 - 0.05), "$W_{hy}$", (0.38, 0))
+        arrow((cx - dx + w / 2 + 0.05, row["h"]), (cx - w / 2 - 0.05, row["h"]), "$W_{hh}$", (0, 0.22))
+        if targets is not None:
+            ax.text(cx, row["y"] + h / 2 + 0.25, f"should predict '{show_char(targets[t - 1])}'",
+                    ha="center", va="center", fontsize=9.5, color="#2b6a2b")
+    ax.set_xlim(-w / 2 - 0.4, dx * steps + w / 2 + 0.4)
+    ax.set_ylim(row["x"] - h / 2 - 0.35, row["y"] + h / 2 + 0.55)
+    ax.set_xticks([0.0] + [dx * t for t in range(1, steps + 1)], ["start"] + [f"t = {t}" for t in range(1, steps + 1)])
+    ax.set_yticks(list(row.values()), ["input $x_t$", "hidden $h_t$", "output $y_t$"])
+    ax.set_xlabel("time step t (one character per step)")
+    ax.set_ylabel("layer")
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def next_char_confidences(
+    logits: torch.Tensor, data: DataHandler, title: str | None = None, show_scores: bool = True
+) -> Figure:
+    """Karpathy's "hello" picture: the network's confidence in every character, at every step.
+
+    One column per input character, one row per vocabulary character. Each cell
+    prints the probability (softmax of the scores) and, below it, the score
+    itself. The cell of the correct next character is green, the others red;
+    the stronger the colour, the more probability the network puts there.
+
+    Args:
+        logits: ``[T, V]`` scores, ``T = len(data.text) - 1``.
+        data: the text and its vocabulary.
+        title: a title for the figure, or None.
+        show_scores: also print the score under each probability.
+    """
+    from .sample import next_char_probabilities
+
+    scores = logits.detach().float().cpu()
+    steps, size = len(data.y), data.num_characters
+    if tuple(scores.shape) != (steps, size):
+        raise ValueError(f"logits must have shape [{steps}, {size}] for {data!r}, got {list(scores.shape)}")
+    probs = next_char_probabilities(scores)
+    targets = data.y.cpu()
+    fig, ax = plt.subplots(figsize=(1.0 * steps + 1.9, 0.78 * size + 1.5))
+    for t in range(steps):
+        for i in range(size):
+            p = probs[t, i].item()
+            correct = i == targets[t].item()
+            colour = (0.13, 0.55, 0.13) if correct else (0.80, 0.15, 0.15)
+            ax.add_patch(plt.Rectangle((t - 0.5, i - 0.5), 1, 1, fc=colour, alpha=0.12 + 0.8 * p, ec="white", lw=2))
+            ink = "white" if p > 0.55 else "black"
+            ax.text(t, i - 0.1 if show_scores else i, f"{p:.2f}", ha="center", va="center", fontsize=12,
+                    color=ink, fontweight="bold" if correct else "normal")
+            if show_scores:
+                ax.text(t, i + 0.25, f"({scores[t, i].item():+.2f})", ha="center", va="center", fontsize=8, color=ink)
+    ax.set_xlim(-0.5, steps - 0.5)
+    ax.set_ylim(size - 0.5, -0.5)
+    ax.set_xticks(range(steps), [f"{show_char(c)}\nt = {t + 1}" for t, c in enumerate(data.text[:-1])])
+    ax.set_yticks(range(size), [show_char(c) for c in data.chars])
+    ax.set_xlabel("input character $x_t$")
+    ax.set_ylabel("next character")
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+# --- Chapter 3: the training loop ---
+
+
+def _plain_log_yaxis(ax: plt.Axes) -> None:
+    """A log-scale y axis labelled 0.05, 0.1, 0.2, 0.5, 1, ... rather than powers of ten."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def training_curves(history: History, uniform_loss: float | None = None) -> Figure:
+    """Loss (log scale) and accuracy of a :class:`~hello_rnn.History`, side by side.
+
+    Point ``k`` is the network after ``k`` steps (``history.loss[k]``). A dashed
+    line marks ``history.memorized_at``; a dotted one the loss of a uniform guess.
+
+    Args:
+        history: what ``train`` returned.
+        uniform_loss: ``ln V``, the loss of guessing every character equally, or None.
+    """
+    if history.steps == 0:
+        raise ValueError("history must hold at least one step; train for steps >= 1 first")
+    taken = range(history.steps)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.5, 3.3))
+    ax_loss.plot(taken, history.loss, color="C0", label="loss")
+    if uniform_loss is not None:
+        ax_loss.axhline(uniform_loss, color="grey", ls=":", label=r"uniform guess, $\ln V$")
+    _plain_log_yaxis(ax_loss)
+    ax_loss.set_ylabel("loss (nats per character, log scale)")
+    ax_acc.plot(taken, history.accuracy, color="C2", label="accuracy")
+    ax_acc.set_ylim(-0.03, 1.05)
+    ax_acc.set_ylabel("accuracy (next characters right)")
+    for ax in (ax_loss, ax_acc):
+        if history.memorized_at is not None:
+            ax.axvline(history.memorized_at, color="C3", ls="--", label=f"memorized (step {history.memorized_at})")
+        ax.set_xlabel("steps taken")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def hidden_state_heatmap(hidden: torch.Tensor, inputs: str) -> Figure:
+    """The hidden state after every input: one row per hidden unit, one column per time step.
+
+    Args:
+        hidden: ``[T, H]``, the hidden states ``h_1 .. h_T`` (values of tanh, in -1..1).
+        inputs: the ``T`` input characters, to label the columns.
+    """
+    states = hidden.detach().float().cpu()
+    if states.dim() != 2 or states.shape[0] != len(inputs):
+        raise ValueError(f"hidden must have shape [T, H], T = len(inputs) = {len(inputs)}, got {list(states.shape)}")
+    steps, units = states.shape
+    fig, ax = plt.subplots(figsize=(0.55 * steps + 2.6, 0.09 * units + 1.6))
+    image = ax.imshow(states.T.numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(steps), [f"{show_char(c)}\nt = {t + 1}" for t, c in enumerate(inputs)])
+    ax.set_yticks(range(0, units, 5 if units > 20 else 1))
+    ax.set_xlabel("time step t: input character $x_t$")
+    ax.set_ylabel("hidden unit")
+    fig.colorbar(image, ax=ax, label="$h_t$ (tanh: -1 to 1)", fraction=0.05, pad=0.03)
+    fig.tight_layout()
+    return fig
+
+
+def memorization_study(results: dict[int, list[int | None]], max_steps: int) -> Figure:
+    """Steps to memorize against hidden size: one dot per seed, a bar at the median.
+
+    Args:
+        results: ``{hidden size: [steps to memorize, one per seed]}``; None for a
+            run that did not memorize within ``max_steps``.
+        max_steps: the step budget each run had (where failed runs are drawn).
+    """
+    if not results:
+        raise ValueError("results must hold at least one hidden size")
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    failed_label = f"not memorized in {max_steps} steps"
+    for i, (_size, runs) in enumerate(sorted(results.items())):
+        offsets = torch.linspace(-0.15, 0.15, len(runs)).tolist() if len(runs) > 1 else [0.0]
+        done = [(i + dx, s) for dx, s in zip(offsets, runs) if s is not None]
+        if done:
+            ax.scatter(*zip(*done), color="C0", alpha=0.7, zorder=3, label="one seed" if i == 0 else None)
+            median = float(torch.tensor([s for _, s in done], dtype=torch.float).median())
+            ax.hlines(median, i - 0.3, i + 0.3, color="C3", lw=2, label="median" if i == 0 else None)
+        failed = [i + dx for dx, s in zip(offsets, runs) if s is None]
+        if failed:
+            ax.scatter(failed, [max_steps] * len(failed), marker="x", color="grey", label=failed_label)
+            failed_label = None
+    ax.set_xticks(range(len(results)), [str(size) for size in sorted(results)])
+    _plain_log_yaxis(ax)
+    ax.set_xlabel("hidden units H")
+    ax.set_ylabel("steps to memorize (log scale)")
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def training_snapshot(data: DataHandler, logits: torch.Tensor, history: History, step: int, written: str) -> Figure:
+    """One frame of training: the loss so far, and the predicted next-character probabilities.
+
+    Left, the loss curve of ``history`` up to ``step`` (the rest in grey). Right,
+    ``softmax(logits)`` at every position, targets outlined, as in
+    :func:`next_char_confidences`; the title says what greedy generation writes.
+
+    Args:
+        data: the text and its vocabulary.
+        logits: ``[T, V]``, the network's scores after ``step`` steps.
+        history: a longer run from the same start, for the loss curve.
+        step: how many steps the network has taken.
+        written: the text the network writes from the first character.
+    """
+    from matplotlib.colors import PowerNorm
+
+    from .sample import next_char_probabilities
+
+    steps, size = len(data.y), data.num_characters
+    if tuple(logits.shape) != (steps, size):
+        raise ValueError(f"logits must have shape [{steps}, {size}] for {data!r}, got {list(logits.shape)}")
+    if not 0 <= step <= history.steps:
+        raise ValueError(f"step must be in 0..{history.steps}, the steps history covers, got {step!r}")
+    scores = logits.detach().float().cpu()
+    probs = next_char_probabilities(scores)
+    loss = torch.nn.functional.cross_entropy(scores, data.y.cpu()).item()
+    fig, (ax_loss, ax_p) = plt.subplots(1, 2, figsize=(9, 3.6), gridspec_kw={"width_ratios": [1, 1.35]})
+    ax_loss.plot(range(history.steps), history.loss, color="#cccccc")
+    shown = min(step + 1, history.steps)
+    ax_loss.plot(range(shown), history.loss[:shown], color="C0")
+    ax_loss.plot([step], [loss], "o", color="C3")
+    _plain_log_yaxis(ax_loss)
+    ax_loss.set_xlabel("steps taken")
+    ax_loss.set_ylabel("loss (nats per character, log scale)")
+    ax_loss.set_title(f"after {step} steps: loss {loss:.4f}", fontsize=11)
+    ax_loss.grid(alpha=0.3)
+    # A square-root colour scale, so the small probabilities of an untrained network still show.
+    image = ax_p.imshow(probs.T.numpy(), cmap="Blues", norm=PowerNorm(0.5, vmin=0, vmax=1), aspect="auto")
+    fig.colorbar(image, ax=ax_p, label="probability", fraction=0.05, pad=0.02, ticks=[0, 0.1, 0.25, 0.5, 1])
+    for t, target in enumerate(data.y.tolist()):
+        ax_p.add_patch(plt.Rectangle((t - 0.5, target - 0.5), 1, 1, fill=False, ec="C3", lw=2, clip_on=False))
+    ax_p.set_xticks(range(steps), [show_char(c) for c in data.text[:-1]])
+    ax_p.set_yticks(range(size), [show_char(c) for c in data.chars])
+    ax_p.set_xlabel("input character (target outlined in red)")
+    ax_p.set_ylabel("next character")
+    ax_p.set_title(f"writes {written!r}", fontsize=11)
+    # Fixed margins instead of tight_layout: the frames of a slider must line up, and it is faster.
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.91, wspace=0.25)
+    return fig
+
+
+# --- Chapter 4: why we clamp gradients ---
+
+
+def gradient_norm_vs_length(norms: dict[float, torch.Tensor], show_bound: bool = True) -> Figure:
+    """How ``||dh_T/dh_0||`` grows or shrinks with the length ``T``, one curve per scale of ``W_hh``.
+
+    Args:
+        norms: ``{s: norms [T_max]}``: entry ``T - 1`` is the norm after ``T``
+            steps, for a ``W_hh`` whose largest singular value is ``s``.
+        show_bound: also draw ``s ** T`` (dashed), the bound from ``|tanh'| <= 1``.
+    """
+    if not norms:
+        raise ValueError("norms must hold at least one scale")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for i, (scale, values) in enumerate(sorted(norms.items())):
+        values = torch.as_tensor(values, dtype=torch.float64).cpu()
+        lengths = torch.arange(1, len(values) + 1)
+        ax.plot(lengths, values, color=f"C{i}", lw=2, label=rf"$\sigma_{{\max}} = {scale:g}$")
+        if show_bound:
+            ax.plot(lengths, scale ** lengths.double(), color=f"C{i}", ls="--", lw=1, alpha=0.8)
+    if show_bound:
+        ax.plot([], [], color="grey", ls="--", lw=1, label=r"bound $\sigma_{\max}^T$")
+    ax.axhline(1.0, color="black", lw=0.8)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-12, 1e6)
+    ax.set_xlabel("sequence length T (steps back in time)")
+    ax.set_ylabel(r"$\|\partial h_T / \partial h_0\|_2$ (log scale)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def loss_wall(
+    w: torch.Tensor,
+    b: torch.Tensor,
+    loss: torch.Tensor,
+    start: tuple[float, float],
+    steps: dict[str, tuple[float, float]],
+) -> Figure:
+    """The loss surface of a one-unit RNN over ``(w, b)`` with gradient steps as arrows, and a cut through it.
+
+    Args:
+        w: ``[n_w]``, the grid's values of the recurrent weight (x axis).
+        b: ``[n_b]``, the grid's values of the bias (y axis).
+        loss: ``[n_b, n_w]``, the loss at every grid point.
+        start: ``(w, b)`` where the steps start.
+        steps: ``{label: (dw, db)}``; a step that leaves the plot is drawn to its
+            edge, and its label says how long it really is.
+    """
+    w, b, loss = (t.detach().double().cpu() for t in (w, b, loss))
+    if loss.shape != (len(b), len(w)):
+        raise ValueError(f"loss must have shape [len(b), len(w)] = {[len(b), len(w)]}, got {list(loss.shape)}")
+    fig, (ax, ax_cut) = plt.subplots(2, 1, figsize=(7, 7.4), gridspec_kw={"height_ratios": [1.6, 1]})
+    image = ax.contourf(w.numpy(), b.numpy(), loss.numpy(), levels=30, cmap="viridis")
+    fig.colorbar(image, ax=ax, label="loss $(h_T - \\mathrm{target})^2$")
+    x0, y0 = start
+    ax.plot([x0], [y0], "o", color="white", mec="black", zorder=5)
+    (x_lo, x_hi), (y_lo, y_hi) = (w[0].item(), w[-1].item()), (b[0].item(), b[-1].item())
+    for i, (label, (dx, dy)) in enumerate(steps.items()):
+        color = ["C3", "white", "C1", "C0"][i % 4]
+        length = (dx**2 + dy**2) ** 0.5
+        # Shrink a step that leaves the plot so that it ends on the plot's edge.
+        fits = [1.0]
+        for d, lo, hi, p in ((dx, x_lo, x_hi, x0), (dy, y_lo, y_hi, y0)):
+            if d > 0:
+                fits.append((hi - p) / d)
+            elif d < 0:
+                fits.append((lo - p) / d)
+        shrink = min(fits)
+        text = f"{label} (length {length:.4g})" + (", leaves the plot" if shrink < 1 else "")
+        ax.annotate(
+            "", xy=(x0 + shrink * dx, y0 + shrink * dy), xytext=(x0, y0),
+            arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2, "mutation_scale": 18}, zorder=4,
+        )
+        ax.plot([], [], color=color, lw=2, label=text)
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    ax.set_xlabel("recurrent weight w")
+    ax.set_ylabel("bias b")
+    ax.legend(fontsize=8, loc="upper right", facecolor="lightgrey")
+    column = int(torch.argmin((w - x0).abs()))
+    ax_cut.plot(b.numpy(), loss[:, column].numpy(), color="C0")
+    ax_cut.axvline(y0, color="grey", ls=":", label=f"b of the start point ({y0:.4f})")
+    ax_cut.set_xlabel("bias b")
+    ax_cut.set_ylabel("loss")
+    ax_cut.set_title(f"a cut through the surface at w = {w[column].item():.4g}", fontsize=10)
+    ax_cut.grid(alpha=0.3)
+    ax_cut.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def exploding_runs(histories: dict[str, History]) -> Figure:
+    """Loss (top) and gradient norm (bottom) of several training runs.
+
+    Args:
+        histories: ``{label: History}``; the gradient norm drawn is the one
+            before any clamping or clipping (``History.grad_norm``).
+    """
+    if not histories:
+        raise ValueError("histories must hold at least one History")
+    fig, (ax_loss, ax_norm) = plt.subplots(2, 1, figsize=(7, 6.4), sharex=True)
+    for i, (label, history) in enumerate(histories.items()):
+        steps = range(1, history.steps + 1)
+        done = f", memorized at step {history.memorized_at}" if history.memorized_at else ", not memorized"
+        ax_loss.plot(steps, history.loss, color=f"C{i}", lw=1.2, label=label + done)
+        ax_norm.plot(steps, history.grad_norm, color=f"C{i}", lw=1, alpha=0.85, label=label)
+    ax_loss.set_ylabel("loss (nats per character)")
+    ax_norm.set_yscale("log")
+    ax_norm.set_ylabel("gradient norm before clamping (log scale)")
+    ax_norm.set_xlabel("training step")
+    for ax in (ax_loss, ax_norm):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def clamp_vs_clip(gradient: torch.Tensor, clamped: torch.Tensor, clipped: torch.Tensor, threshold: float) -> Figure:
+    """A 2-D gradient, clamped element-wise and norm-clipped, as arrows from the origin.
+
+    Args:
+        gradient: ``[2]``, the original gradient.
+        clamped: ``[2]``, each element clamped into ``[-threshold, threshold]``.
+        clipped: ``[2]``, the gradient rescaled to norm at most ``threshold``.
+        threshold: the clamp value and the norm limit (drawn as a square and a circle).
+    """
+    vectors = [torch.as_tensor(v, dtype=torch.float64).cpu() for v in (gradient, clamped, clipped)]
+    if any(v.shape != (2,) for v in vectors):
+        raise ValueError("gradient, clamped and clipped must each have shape [2]")
+    fig, ax = plt.subplots(figsize=(5.2, 4.6))
+    square = plt.Rectangle((-threshold, -threshold), 2 * threshold, 2 * threshold, fill=False, ec="C1", ls="--")
+    ax.add_patch(square)
+    ax.add_patch(plt.Circle((0, 0), threshold, fill=False, ec="C2", ls="--"))
+    names = ["original gradient g", "clamped (clip_grad_value_)", "norm-clipped (clip_grad_norm_)"]
+    for i, (v, name, color) in enumerate(zip(vectors, names, ["C0", "C1", "C2"])):
+        cos = torch.dot(v, vectors[0]) / (v.norm() * vectors[0].norm())
+        angle = torch.rad2deg(torch.arccos(cos.clamp(-1, 1))).item()
+        ax.annotate("", xy=(v[0].item(), v[1].item()), xytext=(0, 0),
+                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2.2, "mutation_scale": 16})
+        ax.plot([], [], color=color, lw=2.2, label=name if i == 0 else f"{name}: {angle:.1f}° off g")
+    ax.plot([], [], color="C1", ls="--", label=f"clamp box ±{threshold:g}")
+    ax.plot([], [], color="C2", ls="--", label=f"norm limit {threshold:g}")
+    reach = max(1.15 * max(v.abs().max().item() for v in vectors), 1.15 * threshold)
+    ax.set_xlim(-0.25 * reach, reach)
+    ax.set_ylim(-0.25 * reach, reach)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel("gradient element 1")
+    ax.set_ylabel("gradient element 2")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def largest_gradient_element(largest: list[float], clamps: list[float]) -> Figure:
+    """The largest ``|gradient element|`` at every training step, against clamp values.
+
+    Args:
+        largest: one value per step: the largest absolute gradient element, before clamping.
+        clamps: clamp values to draw as horizontal lines; the clamp fires on a
+            step only where the curve is above its line.
+    """
+    if not largest:
+        raise ValueError("largest must hold at least one step")
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.plot(range(1, len(largest) + 1), largest, color="C0", lw=2, label="largest |gradient element|")
+    for i, clamp in enumerate(sorted(clamps, reverse=True)):
+        ax.axhline(clamp, color=f"C{i + 1}", ls="--", label=f"clamp = {clamp:g}")
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("largest |gradient element| (log scale)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig

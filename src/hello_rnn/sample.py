@@ -18,7 +18,13 @@ def next_char_probabilities(logits: torch.Tensor, temperature: float = 1.0) -> t
     above 1 it flattens it towards uniform.
     """
     temperature = finite_float("temperature", temperature, positive=True)
-    return torch.softmax(logits / temperature, dim=-1)
+    scaled = logits / temperature
+    if not torch.isfinite(scaled).all():
+        # A tiny temperature overflows float32. Softmax ignores shifts, so shift the top logit to 0
+        # and divide in float64 (where the temperature itself is not rounded to 0).
+        shifted = (logits - logits.amax(dim=-1, keepdim=True)).double()
+        return torch.softmax(shifted / temperature, dim=-1).to(logits.dtype)
+    return torch.softmax(scaled, dim=-1)
 
 
 @torch.no_grad()

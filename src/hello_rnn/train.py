@@ -80,7 +80,8 @@ def clamp_gradients_(parameters: list[nn.Parameter], clamp: float) -> float:
             continue
         changed += (p.grad.abs() > clamp).sum().item()
         total += p.grad.numel()
-        p.grad.clamp_(-clamp, clamp)
+        bound = min(clamp, torch.finfo(p.grad.dtype).max)  # a clamp beyond the dtype's range changes nothing
+        p.grad.clamp_(-bound, bound)
     return changed / total if total else 0.0
 
 

@@ -1,0 +1,234 @@
+"""Saving a trained network and loading it back, safely.
+
+A checkpoint holds everything needed to write text again: the weights, the
+vocabulary's characters, the hyper-parameters that shape the network, and a
+format name and version, so a later ``hello_rnn`` can tell what it is reading.
+
+Two promises:
+
+- ``save`` is atomic: it writes a temporary file beside the target and renames
+  it into place, so a crash or a full disk never leaves half a checkpoint, and
+  an older good checkpoint at the same path survives a failed save.
+- ``load`` uses ``torch.load(..., weights_only=True)``: it reads tensors and
+  plain values only and never runs code stored in the file.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import secrets
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .data import DataHandler, Vocabulary
+from .model import CELLS, HelloRNN
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "save", "load", "check_save_path"]
+
+FORMAT_NAME = "hello_rnn.checkpoint"
+FORMAT_VERSION = 1
+
+PathLike = str | os.PathLike
+
+
+def check_save_path(path: PathLike) -> Path:
+    """Raise a readable error now if a checkpoint could not be written to `path`.
+
+    The command line calls this before training, so a typo in ``--save`` costs
+    nothing. It checks the folder exists, is a folder, and accepts a new file.
+
+    Raises:
+        FileNotFoundError: the folder does not exist.
+        ValueError: `path` is a folder, or its parent is not a folder.
+        PermissionError: the folder does not let us create files.
+    """
+    path = _as_path(path)
+    folder = path.parent
+    if not folder.exists():
+        raise FileNotFoundError(
+            f"cannot save to {str(path)!r}: the folder {str(folder)!r} does not exist; create it first"
+        )
+    if not folder.is_dir():
+        raise ValueError(f"cannot save to {str(path)!r}: {str(folder)!r} is a file, not a folder")
+    if path.is_dir():
+        raise ValueError(
+            f"cannot save to {str(path)!r}: it is a folder; give a file name such as {str(path / 'hello.pt')!r}"
+        )
+    # The honest test of "can I write here?" is to try: permissions, read-only
+    # file systems and the like all show up here, and for root too.
+    probe = folder / f".{path.name}.{secrets.token_hex(4)}.probe"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as error:
+        raise PermissionError(
+            f"cannot save to {str(path)!r}: the folder {str(folder)!r} is not writable ({error.strerror}); "
+            "choose another folder"
+        ) from None
+    probe.unlink()
+    return path
+
+
+def save(path: PathLike, net: HelloRNN, vocabulary: Vocabulary, **meta: Any) -> Path:
+    """Write `net` and `vocabulary` to `path`, atomically.
+
+    Args:
+        path: the file to write (conventionally ``*.pt``); its folder must exist.
+        net: the network to save (any device; the file holds CPU tensors).
+        vocabulary: the characters it was trained on. A :class:`DataHandler`
+            also records its text's length (``text_length``) and first character
+            (``first_char``), so ``hello-rnn sample`` can write as much as it learned.
+        **meta: extra plain values to keep (numbers, strings, bools, None, and
+            lists/dicts of them), for instance ``steps=37``.
+
+    Returns:
+        The path written, as a :class:`~pathlib.Path`.
+    """
+    if not isinstance(net, HelloRNN):
+        raise TypeError(f"net must be a HelloRNN, got {type(net).__name__}")
+    if not isinstance(vocabulary, Vocabulary):
+        raise TypeError(f"vocabulary must be a Vocabulary or DataHandler, got {type(vocabulary).__name__}")
+    if vocabulary.num_characters != net.num_chars:
+        raise ValueError(
+            f"the vocabulary has {vocabulary.num_characters} characters but the network expects {net.num_chars}; "
+            "save the vocabulary the network was trained with"
+        )
+    if isinstance(vocabulary, DataHandler):
+        meta = {"text_length": len(vocabulary.text), "first_char": vocabulary.text[0], **meta}
+    for key, value in meta.items():
+        _check_plain(key, value)
+    path = check_save_path(path)
+    checkpoint = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "chars": list(vocabulary.chars),
+        "num_chars": net.num_chars,
+        "num_hidden": net.num_hidden,
+        "cell": net.cell_name,
+        "state_dict": {name: tensor.detach().cpu() for name, tensor in net.state_dict().items()},
+        "meta": dict(meta),
+    }
+    _write_atomically(path, checkpoint)
+    return path
+
+
+def load(path: PathLike, map_location: torch.device | str | None = None) -> tuple[HelloRNN, Vocabulary, dict]:
+    """Read a checkpoint written by :func:`save`.
+
+    Args:
+        path: the checkpoint file.
+        map_location: the device to put the network on; the CPU by default.
+
+    Returns:
+        ``(net, vocabulary, meta)``: the network in eval mode, its
+        :class:`Vocabulary`, and the extra values saved with it.
+
+    Raises:
+        FileNotFoundError: there is no file at `path`.
+        ValueError: the file is not a hello_rnn checkpoint (or is truncated),
+            a newer hello_rnn wrote it, or `map_location` is not a device here.
+    """
+    path = _as_path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {str(path)!r}: check the path, or train one with --save")
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a folder, not a hello_rnn checkpoint file")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:  # weights_only refused: the file wants to build Python objects
+        raise ValueError(
+            f"{str(path)!r} is not a hello_rnn checkpoint: it holds Python objects, not just tensors, "
+            "and hello_rnn never loads those (weights_only=True)"
+        ) from None
+    except Exception:  # truncated, not a zip, some other file...: all "not ours"
+        raise ValueError(
+            f"{str(path)!r} is not a hello_rnn checkpoint: it is truncated, damaged or some other kind of file"
+        ) from None
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT_NAME:
+        raise ValueError(f"{str(path)!r} is not a hello_rnn checkpoint: it has no {FORMAT_NAME!r} format tag")
+    version = checkpoint.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"{str(path)!r} is not a hello_rnn checkpoint: its format version is {version!r}")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{str(path)!r} has checkpoint format version {version}, but this hello_rnn reads up to version "
+            f"{FORMAT_VERSION}: upgrade hello_rnn to load it"
+        )
+    try:
+        vocabulary = Vocabulary(checkpoint["chars"])
+        cell = checkpoint["cell"]
+        if cell not in CELLS:
+            raise ValueError(f"unknown cell {cell!r}")
+        net = HelloRNN(checkpoint["num_chars"], checkpoint["num_hidden"], cell=cell)
+        net.load_state_dict(checkpoint["state_dict"])
+        meta = dict(checkpoint.get("meta", {}))
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        raise ValueError(f"{str(path)!r} is not a complete hello_rnn checkpoint: {error}") from None
+    if vocabulary.num_characters != net.num_chars:
+        raise ValueError(f"{str(path)!r} is not a consistent hello_rnn checkpoint: vocabulary and network differ")
+    try:
+        net.to(map_location if map_location is not None else "cpu")
+    except (AssertionError, RuntimeError) as error:  # torch says "not compiled with CUDA" with an assert
+        raise ValueError(f"cannot put the network on map_location={map_location!r}: {error}") from None
+    net.eval()
+    return net, vocabulary, meta
+
+
+def _write_atomically(path: Path, obj: dict) -> None:
+    """torch.save into a temporary file beside `path`, fsync it, then rename it over `path`."""
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    # os.open with 0o666 lets the umask decide the permissions, as for any new file.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            torch.save(obj, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)  # atomic on POSIX and Windows: readers see old or new, never half
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable, where the system allows it (not on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _as_path(path: object) -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or a path, got {type(path).__name__}")
+    if str(path) == "":
+        raise ValueError("path must not be empty: give a file name such as 'hello.pt'")
+    return Path(path)
+
+
+def _check_plain(key: str, value: object) -> None:
+    """Only values ``torch.load(weights_only=True)`` can read back: numbers, strings, lists, dicts."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_plain(key, item)
+        return
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if not isinstance(name, str | int):
+                raise TypeError(f"meta {key!r} has a key {name!r} that is not a str or int")
+            _check_plain(key, item)
+        return
+    raise TypeError(
+        f"meta {key!r} must hold only numbers, strings, bools, None, lists and dicts, got {type(value).__name__}"
+    )

@@ -1,0 +1,335 @@
+"""Going bigger: a long text, cut into windows, learned with truncated backpropagation through time.
+
+"Hello, RNN!" fits in one forward pass. A long text does not: we cut it into
+``B`` contiguous streams (one per batch row) and walk along them ``T``
+characters at a time. The hidden state is carried from one window to the next,
+so the network can remember further back than ``T``, but it is *detached*
+between windows, so each backward pass only goes ``T`` steps back in time.
+That is truncated backpropagation through time (BPTT).
+
+Loss is reported in bits per character (bpc): the cross-entropy in base 2. A
+model that guesses uniformly among ``V`` characters scores ``log2(V)``.
+"""
+
+from __future__ import annotations
+
+import math
+import sysconfig
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ._checks import finite_float, positive_int
+from .data import Vocabulary
+from .model import HelloRNN, detach_hidden
+from .train import TrainingDivergedError, _progress_bar, seed_everything
+
+__all__ = [
+    "CORPUS_FILES",
+    "CorpusHistory",
+    "batches",
+    "bits_per_character",
+    "default_corpus",
+    "train_on_corpus",
+    "windows",
+]
+
+# Readable, well-commented modules that every CPython from 3.10 on ships (sorted, fixed).
+CORPUS_FILES: tuple[str, ...] = (
+    "abc.py",
+    "argparse.py",
+    "bisect.py",
+    "calendar.py",
+    "collections/__init__.py",
+    "contextlib.py",
+    "copy.py",
+    "csv.py",
+    "dataclasses.py",
+    "difflib.py",
+    "fractions.py",
+    "functools.py",
+    "heapq.py",
+    "inspect.py",
+    "json/decoder.py",
+    "json/encoder.py",
+    "operator.py",
+    "pprint.py",
+    "random.py",
+    "shlex.py",
+    "statistics.py",
+    "string.py",
+    "textwrap.py",
+    "typing.py",
+)
+
+
+def default_corpus(max_chars: int | None = None) -> str:
+    """About a megabyte of text that every Python installation already has: its own standard library.
+
+    The files in :data:`CORPUS_FILES` are read from ``sysconfig.get_paths()["stdlib"]``
+    in that order and joined, so the text is the same every time for a given
+    Python version, with no download. (A file a trimmed-down installation left
+    out is skipped.)
+
+    Args:
+        max_chars: keep only the first ``max_chars`` characters; None keeps everything.
+    """
+    if max_chars is not None:
+        max_chars = positive_int("max_chars", max_chars)
+    folder = Path(sysconfig.get_paths()["stdlib"])
+    parts = []
+    for name in CORPUS_FILES:
+        path = folder / name
+        if path.is_file():
+            parts.append(path.read_text(encoding="utf-8"))
+        if max_chars is not None and sum(map(len, parts)) >= max_chars:
+            break
+    if not parts:
+        raise FileNotFoundError(f"found none of the standard library's source files in {str(folder)!r}")
+    return "\n".join(parts)[:max_chars]
+
+
+def windows(indices: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cut an encoded text into consecutive, non-overlapping (input, target) windows.
+
+    Every target is the input shifted by one character: ``targets[w, t]`` is the
+    character after ``inputs[w, t]``. Characters that do not fill a last
+    window are dropped.
+
+    Args:
+        indices: LongTensor ``[L]``, an encoded text.
+        seq_len: ``T``, characters per window.
+
+    Returns:
+        ``inputs, targets``: LongTensors ``[W, T]`` with ``W = (L - 1) // T``.
+    """
+    _check_indices(indices)
+    seq_len = positive_int("seq_len", seq_len)
+    count = (len(indices) - 1) // seq_len
+    if count == 0:
+        raise ValueError(f"the text has {len(indices)} characters: too short for one window of seq_len={seq_len} + 1")
+    inputs = indices[: count * seq_len].view(count, seq_len)
+    targets = indices[1 : count * seq_len + 1].view(count, seq_len)
+    return inputs, targets
+
+
+def batches(indices: torch.Tensor, seq_len: int, batch_size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Windows arranged for truncated BPTT: row ``b`` of each batch continues row ``b`` of the batch before.
+
+    The text is split into ``B`` equal, contiguous streams; batch ``k`` holds the
+    ``k``-th window of every stream. So the hidden state after a batch is the
+    right starting state for the next one.
+
+    Args:
+        indices: LongTensor ``[L]``, an encoded text.
+        seq_len: ``T``, characters per window.
+        batch_size: ``B``, streams read side by side.
+
+    Yields:
+        ``inputs, targets``: LongTensors ``[B, T]``, ``(L - 1) // (B * T)`` times.
+    """
+    batch_size = positive_int("batch_size", batch_size)
+    inputs, targets = windows(indices, seq_len)
+    per_stream = len(inputs) // batch_size
+    if per_stream == 0:
+        raise ValueError(
+            f"the text has {len(indices)} characters: too short for batch_size={batch_size} windows of "
+            f"seq_len={len(inputs[0])}; use a longer text or a smaller batch_size or seq_len"
+        )
+    # [W, T] -> [B, W/B, T]: stream b is windows b*W/B ... (b+1)*W/B - 1, which follow each other in the text.
+    inputs = inputs[: batch_size * per_stream].view(batch_size, per_stream, -1)
+    targets = targets[: batch_size * per_stream].view(batch_size, per_stream, -1)
+    for k in range(per_stream):
+        yield inputs[:, k], targets[:, k]
+
+
+@dataclass
+class CorpusHistory:
+    """What happened while training on a corpus.
+
+    Attributes:
+        train_bpc: training loss in bits per character, one per step (before the step).
+        validation_steps: the steps after which the validation text was scored.
+        validation_bpc: the validation loss in bits per character at those steps.
+        chars_per_step: ``B * T``, characters read per step.
+    """
+
+    train_bpc: list[float] = field(default_factory=list)
+    validation_steps: list[int] = field(default_factory=list)
+    validation_bpc: list[float] = field(default_factory=list)
+    chars_per_step: int = 0
+
+    @property
+    def steps(self) -> int:
+        """How many steps were taken."""
+        return len(self.train_bpc)
+
+
+def train_on_corpus(
+    net: HelloRNN,
+    vocabulary: Vocabulary,
+    text: str,
+    *,
+    seq_len: int = 64,
+    batch_size: int = 32,
+    steps: int = 1000,
+    lr: float = 0.001,
+    clamp: float | None = 1.0,
+    seed: int | None = None,
+    device: torch.device | str | None = None,
+    progress: bool = False,
+    validation_fraction: float = 0.1,
+    eval_every: int | None = None,
+) -> CorpusHistory:
+    """Train `net` on a long `text` with truncated BPTT and Adam.
+
+    The last ``validation_fraction`` of the text is held out and scored every
+    ``eval_every`` steps and at the end; the rest is read in :func:`batches`,
+    over and over (an *epoch* is one pass), with the hidden state carried from
+    window to window and reset at the start of each pass.
+
+    Any :class:`~hello_rnn.HelloRNN` works. On a GPU give it ``cell="torch"`` (the
+    default): cuDNN runs the whole recurrence as one fused kernel, where the
+    scratch cell launches several small kernels per time step. On a CPU the two
+    cells run at about the same speed (``benchmarks/README.md``).
+
+    Args:
+        net: the network; its ``num_chars`` must equal the vocabulary's size.
+        vocabulary: the characters of `text` (for instance ``Vocabulary(set(text))``).
+        text: the corpus.
+        seq_len: ``T``, how far back each backward pass reaches.
+        batch_size: ``B``, streams per step.
+        steps: optimizer steps to take.
+        lr: Adam's learning rate.
+        clamp: clamp every gradient element into ``[-clamp, clamp]``; None turns it off.
+        seed: seeds torch first, as :func:`~hello_rnn.train` does.
+        device: move the network (and the data) there first.
+        progress: show a progress bar.
+        validation_fraction: the share of the text held out, in ``[0, 1)``; 0 for none.
+        eval_every: score the validation text every this many steps; by default ten times per run.
+
+    Returns:
+        A :class:`CorpusHistory`.
+
+    Raises:
+        TrainingDivergedError: the loss became NaN or infinite.
+    """
+    steps = positive_int("steps", steps)
+    seq_len = positive_int("seq_len", seq_len)
+    batch_size = positive_int("batch_size", batch_size)
+    lr = finite_float("lr", lr, positive=True)
+    if clamp is not None:
+        clamp = finite_float("clamp", clamp, positive=True)
+    validation_fraction = finite_float("validation_fraction", validation_fraction, minimum=0.0)
+    if validation_fraction >= 1:
+        raise ValueError(f"validation_fraction must be in [0, 1), got {validation_fraction!r}")
+    eval_every = positive_int("eval_every", eval_every) if eval_every is not None else max(steps // 10, 1)
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if vocabulary.num_characters != net.num_chars:
+        raise ValueError(
+            f"the vocabulary has {vocabulary.num_characters} characters but the network expects {net.num_chars}"
+        )
+    if seed is not None:
+        seed_everything(seed)
+    if device is not None:
+        net.to(device)
+    parameters = list(net.parameters())
+    device = parameters[0].device
+
+    # Indices are small (8 bytes a character); one-hot rows are built per batch, never for the whole text.
+    split = len(text) - round(len(text) * validation_fraction)
+    train_indices = vocabulary.encode(text[:split]).to(device)
+    validation_indices = vocabulary.encode(text[split:]).to(device) if split < len(text) else None
+    next(batches(train_indices, seq_len, batch_size))  # fail now, with a clear message, if the text is too short
+    if validation_indices is not None and len(validation_indices) <= seq_len:
+        raise ValueError(
+            f"the validation text (the last {validation_fraction:g} of the text) has {len(validation_indices)} "
+            f"characters: too short for one window of seq_len={seq_len} + 1; use a larger validation_fraction or 0"
+        )
+
+    if clamp is not None:
+        clamp = min(clamp, torch.finfo(parameters[0].dtype).max)  # beyond the dtype's range it changes nothing
+    optimizer = torch.optim.Adam(parameters, lr=lr)
+    history = CorpusHistory(chars_per_step=batch_size * seq_len)
+    pending: list[torch.Tensor] = []  # losses not yet copied to the CPU: one copy per many steps keeps a GPU busy
+    bar = _progress_bar(steps, progress)
+    net.train()
+    step = 0
+    while step < steps:
+        h = None  # a new pass over the text starts from a blank memory
+        for x, y in batches(train_indices, seq_len, batch_size):
+            step += 1
+            logits, h = net(vocabulary.one_hot(x), h)  # [B, T, V]
+            h = detach_hidden(h)  # carry the state forward, but let no gradient flow back past this window
+            loss = nn.functional.cross_entropy(logits.reshape(-1, net.num_chars), y.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            if clamp is not None:  # as clamp_gradients_, without counting (counting would wait for a GPU)
+                for p in parameters:
+                    if p.grad is not None:
+                        p.grad.clamp_(-clamp, clamp)
+            optimizer.step()
+            pending.append(loss.detach())
+            if step % eval_every == 0 or step == steps:
+                _record(history, pending, bar)
+                if validation_indices is not None:
+                    history.validation_steps.append(step)
+                    history.validation_bpc.append(_bits_per_character(net, vocabulary, validation_indices, seq_len))
+                    net.train()
+                bar.set_postfix(bpc=_last(history.train_bpc), validation_bpc=_last(history.validation_bpc))
+            bar.update(1)
+            if step == steps:
+                break
+    bar.close()
+    net.eval()
+    return history
+
+
+def bits_per_character(net: HelloRNN, vocabulary: Vocabulary, text: str, *, seq_len: int = 64) -> float:
+    """How surprised `net` is by `text`, on average, in bits per character (lower is better)."""
+    indices = vocabulary.encode(text).to(next(net.parameters()).device)
+    was_training = net.training
+    score = _bits_per_character(net, vocabulary, indices, positive_int("seq_len", seq_len))
+    net.train(was_training)
+    return score
+
+
+@torch.no_grad()
+def _bits_per_character(net: HelloRNN, vocabulary: Vocabulary, indices: torch.Tensor, seq_len: int) -> float:
+    """Score consecutive windows in up to 32 side-by-side streams, carrying the hidden state."""
+    net.eval()
+    streams = max(min(32, (len(indices) - 1) // seq_len), 1)
+    total, count, h = 0.0, 0, None
+    for x, y in batches(indices, seq_len, streams):
+        logits, h = net(vocabulary.one_hot(x), h)
+        total = total + nn.functional.cross_entropy(logits.reshape(-1, net.num_chars), y.reshape(-1), reduction="sum")
+        count += y.numel()
+    return float(total) / count / math.log(2)
+
+
+def _record(history: CorpusHistory, pending: list[torch.Tensor], bar) -> None:
+    """Copy the pending losses to the history (as bpc); raise if one was not finite."""
+    losses = torch.stack(pending).tolist()
+    pending.clear()
+    for loss in losses:
+        if not math.isfinite(loss):
+            bar.close()
+            raise TrainingDivergedError(
+                f"the loss became {loss} at step {history.steps + 1}: the weights blew up. "
+                "Try a smaller lr, or clamp the gradients (clamp=1.0)",
+                history,
+            )
+        history.train_bpc.append(loss / math.log(2))
+
+
+def _last(values: list[float]) -> str:
+    return f"{values[-1]:.3f}" if values else "-"
+
+
+def _check_indices(indices: object) -> None:
+    if not isinstance(indices, torch.Tensor) or indices.dtype != torch.long or indices.dim() != 1:
+        raise TypeError("indices must be a 1-D LongTensor, for instance vocabulary.encode(text)")

@@ -1,0 +1,314 @@
+"""The built book in a real browser, offline: every page loads, typesets, renders its widgets, with no errors.
+
+Chromium (Debian's /usr/bin/chromium, or $CHROMIUM) driven by Playwright opens each page from a local
+HTTP server; every request to another host is blocked and recorded, so a page that still needs a CDN
+fails here. A screenshot of each page goes to _build/screenshots/. Run by ``make browser-test`` (and
+``make test``) after the book is built.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from book_site import SCREENSHOTS, SITE, built_pages, page_id, toc_docnames
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Route, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Playwright's own browser download is not used: Debian's Chromium, headless, no network of its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]
+# Generous: CI runs this on 2 cores, and a page with many widget frames takes seconds to load there.
+TIMEOUT_MS = 90_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+# Console errors that are not faults of the book. Each entry says why it is harmless.
+ALLOWED_CONSOLE_ERRORS = [
+    # pydata-sphinx-theme: a fresh browser profile has no saved light/dark choice; the theme says so
+    # with console.error and falls back to "auto".
+    re.compile(r"^Got invalid theme mode: .*Resetting to auto\.?$"),
+]
+
+PAGES = built_pages()
+
+
+def pages_with(pattern: str) -> list[str]:
+    """The built pages whose HTML matches ``pattern``."""
+    return [p for p in PAGES if re.search(pattern, (SITE / p).read_text(encoding="utf-8"))]
+
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make browser-test` installs Debian's (apt-get install chromium)")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class Watch:
+    """What a page did: requests to other hosts (blocked), failed local requests, console errors."""
+
+    def __init__(self, page: Page, base: str) -> None:
+        self.base = base
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        page.route("**/*", self._route)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"HTTP {r.status} {r.url}"))
+
+    def _local(self, url: str) -> bool:
+        return url.startswith(self.base) or url.startswith(("data:", "blob:", "about:"))
+
+    def _route(self, route: Route) -> None:
+        if self._local(route.request.url):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def _request_failed(self, request: Request) -> None:
+        if self._local(request.url):
+            self.failed.append(f"{request.failure} {request.url}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not any(p.search(message.text) for p in ALLOWED_CONSOLE_ERRORS):
+            self.errors.append(f"console: {message.text}")
+
+    def assert_clean(self, what: str) -> None:
+        assert not self.blocked, f"{what} requested other hosts (blocked): {self.blocked}"
+        assert not self.failed, f"{what}: failed local requests: {self.failed}"
+        assert not self.errors, f"{what}: errors in the browser console:\n" + "\n".join(self.errors)
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[tuple[Page, Watch]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    watch = Watch(page, server)
+    yield page, watch
+    context.close()
+
+
+def open_page(page: Page, watch: Watch, url: str) -> None:
+    """Load ``url`` and wait until MathJax has typeset and the widget manager has rendered every view."""
+    step = "loading"
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        if page.locator("script[src*='mathjax']").count():
+            step = "MathJax"
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise.then(() => true)")
+        views = page.locator("script[type='application/vnd.jupyter.widget-view+json']").count()
+        if views:
+            step = "rendering the widgets"
+            # html-manager puts a .widget-subarea before each view's <script> and renders the view into it.
+            page.wait_for_function(
+                """n => document.querySelectorAll('.widget-subarea > .jupyter-widgets').length >= n""", arg=views
+            )
+        page.wait_for_load_state("networkidle")
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            f"{url}: timed out {step}; requests to other hosts (blocked): {watch.blocked}; "
+            f"failed local requests: {watch.failed}; errors: {watch.errors}"
+        )
+
+
+# --- Every page ---------------------------------------------------------------------------------------
+
+# In the page: raw TeX left in the text (outside code), math elements MathJax did not typeset.
+MATH_PROBLEMS = """() => {
+    const problems = [];
+    document.querySelectorAll('.math').forEach(m => {
+        if (!m.querySelector('mjx-container')) problems.push('not typeset: ' + m.textContent.slice(0, 80));
+    });
+    const article = (document.querySelector('article') || document.body).cloneNode(true);
+    article.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea').forEach(e => e.remove());
+    const text = article.textContent;
+    for (const raw of ['\\\\(', '\\\\[', '\\\\begin{', '$$']) {
+        const at = text.indexOf(raw);
+        if (at >= 0) problems.push('raw TeX in the text: ' + JSON.stringify(text.slice(Math.max(at - 40, 0), at + 60)));
+    }
+    return problems;
+}"""
+
+# In the page: every <img> (lazy ones too) must load; returns those that did not.
+BROKEN_IMAGES = """async () => {
+    const images = [...document.images];
+    images.forEach(img => { img.loading = 'eager'; });
+    const broken = [];
+    for (const img of images) {
+        try { await img.decode(); } catch (e) { /* reported below */ }
+        if (!img.complete || img.naturalWidth === 0) {
+            broken.push(img.currentSrc || img.src || img.outerHTML.slice(0, 80));
+        }
+    }
+    return broken;
+}"""
+
+# In the page: load every font the stylesheets declare (MathJax's, the theme's, the widget manager's,
+# found relative to each stylesheet or module); returns those that fail.
+BROKEN_FONTS = """async () => {
+    const broken = [];
+    for (const face of [...document.fonts]) {
+        try { await face.load(); } catch (e) { broken.push(face.family + ' ' + face.weight + ': ' + e); }
+    }
+    return broken;
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_page_renders_offline_without_errors(page: tuple[Page, Watch], server: str, path: str) -> None:
+    tab, watch = page
+    open_page(tab, watch, server + path)
+    math = tab.evaluate(MATH_PROBLEMS)
+    images = tab.evaluate(BROKEN_IMAGES)
+    fonts = tab.evaluate(BROKEN_FONTS)
+    views = tab.locator("script[type='application/vnd.jupyter.widget-view+json']").count()
+    rendered = tab.locator(".widget-subarea > .jupyter-widgets").count()
+    shot = SCREENSHOTS / f"{path.removesuffix('.html')}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(shot), full_page=True)
+
+    assert not math, f"{path}: math not typeset:\n" + "\n".join(math)
+    assert not images, f"{path}: images that did not load: {images}"
+    assert not fonts, f"{path}: fonts that did not load: {fonts}"
+    assert rendered == views, f"{path}: {views} widget views in the page, {rendered} rendered"
+    watch.assert_clean(path)
+
+
+# --- Interactions -----------------------------------------------------------------------------------
+
+# In the page: what a widget area shows apart from its sliders: visible text, and a checksum of the
+# pixels of each visible image (a new frame is a new picture, not just a new blob: URL).
+SHOWN = """area => {
+    const copy = area.cloneNode(true);
+    copy.querySelectorAll('.widget-slider').forEach(e => e.remove());
+    const pictures = [...area.querySelectorAll('img')]
+        .filter(img => !img.closest('.widget-slider') && img.offsetParent !== null && img.naturalWidth > 0)
+        .map(img => {
+            const canvas = document.createElement('canvas');
+            canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+            const context = canvas.getContext('2d');
+            context.drawImage(img, 0, 0);
+            const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+            let hash = 0;
+            for (let i = 0; i < data.length; i += 3) hash = (hash * 31 + data[i]) >>> 0;
+            return hash;
+        });
+    return copy.innerText + ' | ' + pictures.join(',');
+}"""
+SHOWN_CHANGED = f"([area, before]) => ({SHOWN})(area) !== before"
+
+
+@pytest.mark.parametrize("path", pages_with(r"application/vnd\.jupyter\.widget-state\+json"), ids=page_id)
+def test_sliders_change_what_is_shown_without_a_kernel(page: tuple[Page, Watch], server: str, path: str) -> None:
+    """Each slider (frame_slider: an IntSlider jslinked to a Stack) shows another frame when moved."""
+    tab, watch = page
+    open_page(tab, watch, server + path)
+    areas = tab.locator(".widget-subarea").filter(has=tab.locator(".widget-slider"))
+    for index in range(areas.count()):
+        area = areas.nth(index)
+        sliders = area.locator(".noUi-handle")
+        for s in range(sliders.count()):
+            handle = sliders.nth(s)
+            handle.scroll_into_view_if_needed()
+            before, value = area.evaluate(SHOWN), handle.get_attribute("aria-valuenow")
+            maximum = handle.get_attribute("aria-valuemax")
+            if handle.get_attribute("aria-valuemin") == maximum:
+                continue  # a single frame: nothing to move
+            handle.focus()
+            tab.keyboard.press("Home" if value == maximum else "End")  # to the other end of the slider
+            expect(handle).not_to_have_attribute("aria-valuenow", value)
+            try:
+                tab.wait_for_function(SHOWN_CHANGED, arg=[area.element_handle(), before], timeout=15_000)
+            except PlaywrightTimeoutError:
+                pytest.fail(f"{path}: slider {index}.{s} moved from {value}, but what the widget shows did not change")
+    watch.assert_clean(path)
+
+
+# sphinx-exercise solutions with :class: dropdown (togglebutton makes them toggles), and <details> blocks
+# (myst-nb's hide-input cells).
+DROPDOWNS = r'class="[^"]*\b(dropdown\b[^"]*\badmonition|admonition\b[^"]*\bdropdown)\b|<details\b'
+
+
+@pytest.mark.parametrize("path", pages_with(DROPDOWNS), ids=page_id)
+def test_hidden_solutions_and_code_open_on_click(page: tuple[Page, Watch], server: str, path: str) -> None:
+    """Solutions (sphinx-exercise dropdowns) start hidden and open on click; so do hidden code cells."""
+    tab, watch = page
+    open_page(tab, watch, server + path)
+    toggles = tab.locator(".admonition.toggle")
+    for index in range(toggles.count()):
+        toggle = toggles.nth(index)
+        body = toggle.locator(":scope > :not(.admonition-title)").first
+        expect(body).to_be_hidden()
+        toggle.locator(".toggle-button").click()
+        expect(body).to_be_visible()
+    details = tab.locator("details")
+    for index in range(details.count()):
+        block = details.nth(index)
+        body = block.locator(":scope > :not(summary)").first
+        expect(body).to_be_hidden()
+        block.locator(":scope > summary").click()
+        expect(body).to_be_visible()
+    assert toggles.count() + details.count() > 0, f"{path}: no dropdown found"
+    watch.assert_clean(path)
+
+
+# --- The book as a whole -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["clamp"])
+def test_search_finds(page: tuple[Page, Watch], server: str, word: str) -> None:
+    tab, watch = page
+    open_page(tab, watch, f"{server}search.html?q={word}")
+    results = tab.locator("#search-results ul.search li a")
+    expect(results.first).to_be_visible()
+    targets = {urlsplit(urljoin(tab.url, href)).path for href in results.evaluate_all("as => as.map(a => a.href)")}
+    assert targets, f"searching {word!r} found nothing"
+    watch.assert_clean(f"search for {word!r}")
+
+
+def test_previous_next_links_walk_the_toc_in_order(page: tuple[Page, Watch], server: str) -> None:
+    tab, watch = page
+    expected = toc_docnames()
+
+    def here() -> str:
+        return urlsplit(tab.url).path.removeprefix(urlsplit(server).path).removesuffix(".html")
+
+    tab.goto(server + "index.html", wait_until="load")  # the root page redirects to the toc's root
+    tab.wait_for_url(f"{server}{expected[0]}.html")
+    forward = [here()]
+    while (link := tab.locator("a.right-next")).count():
+        link.first.click()
+        tab.wait_for_load_state("load")
+        forward.append(here())
+        assert len(forward) <= len(expected), f"'next' goes past the toc: {forward}"
+    assert forward == expected
+    backward = [here()]
+    while (link := tab.locator("a.left-prev")).count():
+        link.first.click()
+        tab.wait_for_load_state("load")
+        backward.append(here())
+        assert len(backward) <= len(expected), f"'previous' goes past the toc: {backward}"
+    assert backward == expected[::-1]
+    watch.assert_clean("previous/next navigation")

@@ -1,0 +1,174 @@
+"""Static checks of the built site: self-contained (no CDN), internal links and anchors, Colab buttons.
+
+No network, no browser: every built page is parsed with BeautifulSoup. Run by ``make linkcheck`` (and
+``make test``) after the book is built.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from book_site import ROOT, SITE, book_config, built_pages, notebook_docnames, page_id, toc_docnames
+from bs4 import BeautifulSoup
+
+PAGES = built_pages()
+# Elements and attributes through which a page loads something (as opposed to <a href>, a link to follow).
+LOADS = {
+    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",),
+    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "track": ("src",),
+    "embed": ("src",), "object": ("data",), "input": ("src",),
+}
+# Hosts that serve libraries; none of them may appear in a page's scripts, even as data.
+CDN = re.compile(
+    r"cdn\.|jsdelivr|unpkg\.com|cdnjs|cloudflare|googleapis|gstatic|bootstrapcdn|mathjax\.org|jquery\.com",
+    re.IGNORECASE,
+)
+ABSOLUTE_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*:)?//[\w.-]+\.[a-z]{2,}", re.IGNORECASE)
+CSS_REMOTE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:[a-z]+:)?//""", re.IGNORECASE)
+
+
+@functools.cache
+def soup(page: str) -> BeautifulSoup:
+    return BeautifulSoup((SITE / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def is_off_host(url: str) -> bool:
+    url = url.strip()
+    return url.startswith("//") or urlsplit(url).scheme in {"http", "https", "ftp", "ws", "wss"}
+
+
+def test_book_is_built_with_every_toc_page(site: Path) -> None:
+    missing = [name for name in toc_docnames() if not (site / f"{name}.html").is_file()]
+    assert not missing, f"toc documents without a built page: {missing}"
+
+
+# --- Self-contained: nothing is loaded from another host -------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_page_loads_nothing_from_another_host(site: Path, page: str) -> None:
+    problems = []
+    html = soup(page)
+    for tag, attributes in LOADS.items():
+        for element in html.find_all(tag):
+            for attribute in attributes:
+                for url in (element.get(attribute) or "").split(","):  # srcset: "url 1x, url 2x"
+                    if url.strip() and is_off_host(url.split()[0]):
+                        problems.append(f"<{tag} {attribute}={url.strip()!r}>")
+    for element in html.find_all(style=True):
+        if CSS_REMOTE.search(element["style"]):
+            problems.append(f"<{element.name} style={element['style']!r}>")
+    for style in html.find_all("style"):
+        if CSS_REMOTE.search(style.get_text()):
+            problems.append(f"<style> loading from another host: {style.get_text()[:120]!r}")
+    assert not problems, f"{page} loads from another host:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_page_scripts_name_no_cdn(site: Path, page: str) -> None:
+    """No script's attributes or configuration names another host (data-jupyter-widgets-cdn, THEBE_JS_URL...)."""
+    problems = []
+    for script in soup(page).find_all("script"):
+        for attribute, value in script.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if attribute != "src" and (ABSOLUTE_URL.search(text) or CDN.search(text)):
+                problems.append(f"<script {attribute}={text!r}>")
+        body = script.get_text()
+        is_data = script.get("type", "").endswith("json")  # widget state: data, may quote a URL, but no CDN
+        found = CDN.search(body) if is_data else (ABSOLUTE_URL.search(body) or CDN.search(body))
+        if found:
+            start = max(found.start() - 60, 0)
+            problems.append(f"<script type={script.get('type')!r}>...{body[start:found.end() + 60]!r}...")
+    assert not problems, f"{page}: scripts that name another host:\n" + "\n".join(problems)
+
+
+def test_stylesheets_load_nothing_from_another_host(site: Path) -> None:
+    problems = [
+        str(css.relative_to(site))
+        for css in site.rglob("*.css")
+        if CSS_REMOTE.search(css.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not problems, f"stylesheets that load from another host (fonts, @import): {problems}"
+
+
+# --- Internal links and anchors ------------------------------------------------------------------------
+
+
+@functools.cache
+def anchors(page: Path) -> frozenset[str]:
+    html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    ids = {element["id"] for element in html.find_all(id=True)}
+    return frozenset(ids | {element["name"] for element in html.find_all("a", attrs={"name": True})})
+
+
+def broken_link(site: Path, page: str, url: str) -> str | None:
+    """Why ``url`` (from ``page``) is broken, or None. External URLs are not checked (no network)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme or url.strip().startswith("//"):
+        return None  # http(s), mailto, data, javascript: not internal
+    source = site / page
+    target = (source.parent / unquote(parts.path)).resolve() if parts.path else source
+    if site != target and site not in target.parents:
+        return "points outside the site"
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return f"missing file {target.relative_to(site)}"
+    fragment = unquote(parts.fragment)
+    if fragment and target.suffix == ".html" and fragment not in anchors(target):
+        return f"no anchor #{fragment} in {target.relative_to(site)}"
+    return None
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_internal_links_and_anchors_resolve(site: Path, page: str) -> None:
+    attributes = {"a": "href", "link": "href", "area": "href", "script": "src", "img": "src", "iframe": "src",
+                  "source": "src"}
+    problems = []
+    for tag, attribute in attributes.items():
+        for element in soup(page).find_all(tag, attrs={attribute: True}):
+            url = element[attribute]
+            if (reason := broken_link(site, page, url)) is not None:
+                problems.append(f"<{tag} {attribute}={url!r}>: {reason}")
+    assert not problems, f"{page}: broken internal links:\n" + "\n".join(problems)
+
+
+def test_the_link_checker_finds_broken_links(site: Path) -> None:
+    page = "chapters/" + notebook_docnames()[0].split("/")[-1] + ".html"
+    assert broken_link(site, page, "../genindex.html") is None
+    assert broken_link(site, page, "#") is None
+    assert broken_link(site, page, "https://example.org/nowhere") is None
+    assert "missing file" in broken_link(site, page, "../no-such-page.html")
+    assert "no anchor" in broken_link(site, page, "../genindex.html#no-such-anchor")
+    assert "no anchor" in broken_link(site, page, "#no-such-anchor")
+
+
+# --- Colab ---------------------------------------------------------------------------------------------
+
+
+def expected_colab_url(docname: str) -> str:
+    """Where the Colab button of a chapter must point: its notebook in the repository of _config.yml."""
+    config = book_config()
+    repository = config["repository"]
+    owner_repo = urlsplit(repository["url"]).path.strip("/").removesuffix(".git")
+    book_path = (repository.get("path_to_book") or "").strip("/")
+    path = f"{book_path}/{docname}.ipynb" if book_path else f"{docname}.ipynb"
+    colab = config["launch_buttons"]["colab_url"].rstrip("/")
+    return f"{colab}/github/{owner_repo}/blob/{repository.get('branch', 'main')}/{path}"
+
+
+@pytest.mark.parametrize("docname", notebook_docnames())
+def test_colab_button_opens_this_chapter(site: Path, docname: str) -> None:
+    colab = book_config()["launch_buttons"]["colab_url"].rstrip("/")
+    links = {a["href"] for a in soup(f"{docname}.html").find_all("a", href=True) if a["href"].startswith(colab)}
+    assert links == {expected_colab_url(docname)}
+    assert (ROOT / f"{docname}.ipynb").is_file()
+
+
+@pytest.mark.parametrize("docname", notebook_docnames())
+def test_colab_setup_cell_is_hidden_in_the_book(site: Path, docname: str) -> None:
+    assert "google.colab" not in (site / f"{docname}.html").read_text(encoding="utf-8")

@@ -1,0 +1,45 @@
+"""Shared fixtures: the text, and a network that has learned it (trained once per test session)."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from hello_rnn import DataHandler, HelloRNN, train
+
+# One thread: on a small shared machine, several threads fighting over two cores are slower, not faster.
+torch.set_num_threads(1)
+
+TEXT = "Hello, RNN!"
+
+
+@pytest.fixture(scope="session")
+def hello() -> DataHandler:
+    return DataHandler(TEXT)
+
+
+@pytest.fixture(scope="session")
+def trained(hello):
+    """A HelloRNN(9, 50) that writes "Hello, RNN!" from "H". Do not train it further in a test."""
+    torch.manual_seed(0)
+    net = HelloRNN(hello.num_characters, 50)
+    history = train(net, hello)
+    assert history.memorized_at is not None
+    return net
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    """A folder in which creating a file fails: read-only for a normal user; /proc for root on Linux."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if not os.access(folder, os.W_OK):
+        yield folder
+    elif sys.platform.startswith("linux") and Path("/proc").is_dir():
+        yield Path("/proc")  # root may write anywhere, but not new files into /proc
+    else:
+        pytest.skip("no folder this user cannot write to")
+    folder.chmod(0o755)

@@ -1,0 +1,225 @@
+"""Checkpoints: the round trip, atomic saves, and a clear error for every bad file."""
+
+import os
+import pickle
+
+import pytest
+import torch
+
+from hello_rnn import DataHandler, HelloRNN, Vocabulary, checkpoint, generate, train
+
+
+def _files(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_round_trip_writes_the_same_text(tmp_path, trained, hello):
+    path = checkpoint.save(tmp_path / "hello.pt", trained, hello, steps=42)
+    net, vocabulary, meta = checkpoint.load(path)
+    assert isinstance(net, HelloRNN) and isinstance(vocabulary, Vocabulary)
+    assert vocabulary.chars == hello.chars
+    assert (net.num_chars, net.num_hidden, net.cell_name) == (9, 50, "torch")
+    assert meta == {"text_length": 11, "first_char": "H", "steps": 42}
+    assert generate(net, vocabulary, length=meta["text_length"] - 1) == "Hello, RNN!"
+    for name, tensor in trained.state_dict().items():
+        assert torch.equal(net.state_dict()[name], tensor)
+    assert not net.training
+    assert _files(tmp_path) == ["hello.pt"]  # no temporary files left behind
+
+
+def test_round_trip_keeps_the_scratch_cell_and_sampling(tmp_path, hello):
+    torch.manual_seed(3)
+    net = HelloRNN(hello.num_characters, 16, cell="scratch")
+    train(net, hello, steps=5, stop_when_memorized=False)
+    checkpoint.save(tmp_path / "scratch.pt", net, hello)
+    loaded, vocabulary, _ = checkpoint.load(str(tmp_path / "scratch.pt"))
+    assert loaded.cell_name == "scratch"
+    before = generate(net, hello, length=30, temperature=1.0, seed=7)
+    assert generate(loaded, vocabulary, length=30, temperature=1.0, seed=7) == before
+
+
+def test_a_bare_vocabulary_records_no_text_length(tmp_path, trained, hello):
+    checkpoint.save(tmp_path / "v.pt", trained, Vocabulary(hello.chars))
+    assert checkpoint.load(tmp_path / "v.pt")[2] == {}
+
+
+def test_loaded_network_lands_on_the_cpu_or_map_location(tmp_path, trained, hello):
+    checkpoint.save(tmp_path / "h.pt", trained, hello)
+    for map_location in (None, "cpu", torch.device("cpu")):
+        net, _, _ = checkpoint.load(tmp_path / "h.pt", map_location=map_location)
+        assert all(p.device.type == "cpu" for p in net.parameters())
+
+
+def test_a_device_this_machine_lacks_is_a_value_error(tmp_path, trained, hello):
+    checkpoint.save(tmp_path / "h.pt", trained, hello)
+    with pytest.raises(ValueError, match="cannot put the network on map_location='bogus'"):
+        checkpoint.load(tmp_path / "h.pt", map_location="bogus")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="map_location='cuda'"):
+            checkpoint.load(tmp_path / "h.pt", map_location="cuda")
+
+
+def test_saving_again_replaces_the_file(tmp_path, hello):
+    path = tmp_path / "h.pt"
+    first, second = HelloRNN(9, 4), HelloRNN(9, 6)
+    checkpoint.save(path, first, hello)
+    checkpoint.save(path, second, hello)
+    assert checkpoint.load(path)[0].num_hidden == 6
+    assert _files(tmp_path) == ["h.pt"]
+
+
+def test_a_failed_save_leaves_the_old_checkpoint_intact(tmp_path, monkeypatch, trained, hello):
+    path = tmp_path / "hello.pt"
+    checkpoint.save(path, trained, hello)
+    good = path.read_bytes()
+
+    def full_disk(obj, file, *args, **kwargs):
+        file.write(b"half a checkpoint")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        checkpoint.save(path, HelloRNN(9, 3), hello)
+    assert path.read_bytes() == good
+    assert _files(tmp_path) == ["hello.pt"]  # the temporary file is gone too
+    monkeypatch.undo()
+    assert generate(checkpoint.load(path)[0], hello) == "Hello, RNN!"
+
+
+def test_a_failed_rename_leaves_no_file(tmp_path, monkeypatch, trained, hello):
+    def broken_replace(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(PermissionError):
+        checkpoint.save(tmp_path / "new.pt", trained, hello)
+    assert _files(tmp_path) == []
+
+
+def test_a_missing_file_is_named(tmp_path):
+    missing = tmp_path / "nope.pt"
+    with pytest.raises(FileNotFoundError, match="no checkpoint at .*nope.pt"):
+        checkpoint.load(missing)
+
+
+def test_a_truncated_checkpoint_is_not_a_checkpoint(tmp_path, trained, hello):
+    path = checkpoint.save(tmp_path / "h.pt", trained, hello)
+    data = path.read_bytes()
+    for cut in (0, 10, len(data) // 2, len(data) - 10):
+        path.write_bytes(data[:cut])
+        with pytest.raises(ValueError, match="is not a hello_rnn checkpoint"):
+            checkpoint.load(path)
+
+
+def test_other_files_are_not_checkpoints(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("Hello, RNN!\n")
+    torch.save({"weight": torch.zeros(3)}, tmp_path / "other.pt")  # a torch file, but not ours
+    torch.save([1, 2, 3], tmp_path / "list.pt")
+    for name in ("notes.txt", "other.pt", "list.pt"):
+        with pytest.raises(ValueError, match="is not a hello_rnn checkpoint"):
+            checkpoint.load(tmp_path / name)
+    with pytest.raises(ValueError, match="is a folder"):
+        checkpoint.load(tmp_path)
+
+
+class _Sneaky:
+    """Unpickling this would create a file: the kind of code a checkpoint must never run."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_loading_never_runs_code_from_the_file(tmp_path):
+    marker = tmp_path / "ran.txt"
+    with open(tmp_path / "evil.pt", "wb") as file:
+        pickle.dump({"format": checkpoint.FORMAT_NAME, "payload": _Sneaky(marker)}, file, protocol=2)
+    torch.save({"format": checkpoint.FORMAT_NAME, "payload": _Sneaky(marker)}, tmp_path / "evil2.pt")
+    marker.unlink(missing_ok=True)  # torch.save itself does not run __reduce__'s result, but be sure
+    for name in ("evil.pt", "evil2.pt"):
+        with pytest.raises(ValueError, match="is not a hello_rnn checkpoint"):
+            checkpoint.load(tmp_path / name)
+    assert not marker.exists()
+
+
+def _rewrite(path, **changes):
+    raw = torch.load(path, weights_only=True)
+    raw.update(changes)
+    torch.save(raw, path)
+
+
+def test_a_newer_format_asks_for_an_upgrade(tmp_path, trained, hello):
+    path = checkpoint.save(tmp_path / "h.pt", trained, hello)
+    newer = checkpoint.FORMAT_VERSION + 1
+    _rewrite(path, version=newer)
+    expected = f"version {newer}.*up to version {checkpoint.FORMAT_VERSION}.*upgrade hello_rnn"
+    with pytest.raises(ValueError, match=expected):
+        checkpoint.load(path)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"version": 0}, {"version": "1"}, {"cell": "lstm"}, {"num_hidden": 7}, {"chars": ["a", "a"]}, {"state_dict": {}}],
+)
+def test_inconsistent_contents_are_reported(tmp_path, trained, hello, changes):
+    path = checkpoint.save(tmp_path / "h.pt", trained, hello)
+    _rewrite(path, **changes)
+    with pytest.raises(ValueError, match="hello_rnn checkpoint"):
+        checkpoint.load(path)
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path, trained, hello):
+    with pytest.raises(FileNotFoundError, match="the folder .*missing.* does not exist"):
+        checkpoint.save(tmp_path / "missing" / "h.pt", trained, hello)
+    assert _files(tmp_path) == []
+
+
+def test_saving_onto_a_folder_or_under_a_file_is_refused(tmp_path, trained, hello):
+    with pytest.raises(ValueError, match="it is a folder"):
+        checkpoint.save(tmp_path, trained, hello)
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        checkpoint.save(tmp_path / "file.txt" / "h.pt", trained, hello)
+
+
+def test_saving_into_an_unwritable_folder_is_a_permission_error(unwritable_folder, trained, hello):
+    with pytest.raises(PermissionError, match="is not writable"):
+        checkpoint.save(unwritable_folder / "hello-rnn-test.pt", trained, hello)
+    assert not (unwritable_folder / "hello-rnn-test.pt").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((HelloRNN(5, 4), DataHandler("Hello, RNN!")), ValueError, "vocabulary has 9 characters but the network"),
+        (("not a net", DataHandler("Hello, RNN!")), TypeError, "net must be a HelloRNN"),
+        ((HelloRNN(9, 4), "Hello, RNN!"), TypeError, "vocabulary must be a Vocabulary"),
+    ],
+)
+def test_bad_save_arguments(tmp_path, args, error, match):
+    with pytest.raises(error, match=match):
+        checkpoint.save(tmp_path / "h.pt", *args)
+    assert _files(tmp_path) == []
+
+
+def test_meta_must_be_plain_values(tmp_path, trained, hello):
+    checkpoint.save(tmp_path / "ok.pt", trained, hello, note="hi", losses=[1.5, 0.5], extra={"a": None, "b": True})
+    assert checkpoint.load(tmp_path / "ok.pt")[2]["extra"] == {"a": None, "b": True}
+    with pytest.raises(TypeError, match="meta 'when' must hold only"):
+        checkpoint.save(tmp_path / "bad.pt", trained, hello, when=object())
+    with pytest.raises(TypeError, match="path must be a str or a path"):
+        checkpoint.save(3, trained, hello)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_gpu_network_saves_cpu_tensors_and_loads_anywhere(tmp_path, trained, hello):
+    on_gpu = trained.with_cell("torch").cuda()
+    path = checkpoint.save(tmp_path / "gpu.pt", on_gpu, hello)
+    net, vocabulary, _ = checkpoint.load(path)
+    assert all(p.device.type == "cpu" for p in net.parameters())
+    net, vocabulary, _ = checkpoint.load(path, map_location="cuda")
+    assert all(p.is_cuda for p in net.parameters())
+    assert generate(net, vocabulary, length=10) == "Hello, RNN!"

@@ -1,0 +1,211 @@
+"""Going bigger: the default corpus, windows and batches for truncated BPTT, and the corpus trainer."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from hello_rnn import (
+    HelloRNN,
+    TrainingDivergedError,
+    Vocabulary,
+    batches,
+    bits_per_character,
+    default_corpus,
+    train_on_corpus,
+    windows,
+)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return default_corpus(max_chars=30_000)
+
+
+def test_default_corpus_is_long_deterministic_and_python():
+    text = default_corpus()
+    assert len(text) > 500_000
+    assert default_corpus() == text
+    assert "def " in text and "import " in text
+    assert default_corpus(max_chars=1000) == text[:1000]
+
+
+@pytest.mark.parametrize(("bad", "error"), [(0, ValueError), (-5, ValueError), (2.5, TypeError)])
+def test_default_corpus_wants_a_positive_max_chars(bad, error):
+    with pytest.raises(error, match="max_chars"):
+        default_corpus(max_chars=bad)
+
+
+def test_windows_targets_are_the_inputs_shifted_by_one():
+    indices = torch.arange(23)
+    inputs, targets = windows(indices, 5)
+    assert inputs.shape == targets.shape == (4, 5)  # (23 - 1) // 5 windows
+    assert torch.equal(inputs.flatten(), indices[:20])
+    assert torch.equal(targets.flatten(), indices[1:21])
+    assert torch.equal(targets[:, :-1], inputs[:, 1:])
+
+
+def test_batches_carry_each_row_on_from_the_batch_before():
+    indices = torch.arange(1000)
+    seq_len, batch_size = 7, 4
+    got = list(batches(indices, seq_len, batch_size))
+    assert len(got) == (1000 - 1) // (batch_size * seq_len)
+    assert all(x.shape == y.shape == (batch_size, seq_len) for x, y in got)
+    rows = torch.cat([x for x, _ in got], dim=1)  # [B, n * T]: each row a stream
+    targets = torch.cat([y for _, y in got], dim=1)
+    for row, target in zip(rows, targets):
+        assert torch.equal(row, torch.arange(row[0], row[0] + len(row)))  # contiguous text
+        assert torch.equal(target, row + 1)  # the next character
+    starts = rows[:, 0]
+    assert torch.equal(starts, torch.arange(batch_size) * rows.shape[1])  # streams tile the text, no overlap
+
+
+@pytest.mark.parametrize(
+    ("length", "seq_len", "batch_size", "error", "match"),
+    [
+        (5, 5, 1, ValueError, "too short for one window"),
+        (50, 5, 20, ValueError, "too short for batch_size=20"),
+        (50, 0, 2, ValueError, "seq_len must be a positive integer"),
+        (50, 5, 0, ValueError, "batch_size must be a positive integer"),
+    ],
+)
+def test_batches_report_a_text_too_short_or_bad_sizes(length, seq_len, batch_size, error, match):
+    with pytest.raises(error, match=match):
+        next(batches(torch.arange(length), seq_len, batch_size))
+
+
+def test_windows_want_a_1d_long_tensor():
+    with pytest.raises(TypeError, match="1-D LongTensor"):
+        windows(torch.zeros(10), 3)
+    with pytest.raises(TypeError, match="1-D LongTensor"):
+        windows(torch.zeros(2, 10, dtype=torch.long), 3)
+
+
+@pytest.mark.parametrize("cell", ["scratch", "torch"])
+def test_corpus_training_lowers_the_loss_and_reports_validation_bpc(corpus, cell):
+    vocabulary = Vocabulary(set(corpus))
+    torch.manual_seed(0)
+    net = HelloRNN(vocabulary.num_characters, 32, cell=cell)
+    history = train_on_corpus(
+        net, vocabulary, corpus, seq_len=32, batch_size=8, steps=40, lr=0.01, eval_every=20, validation_fraction=0.2
+    )
+    assert history.steps == 40 and history.chars_per_step == 8 * 32
+    assert history.train_bpc[0] == pytest.approx(math.log2(vocabulary.num_characters), abs=0.5)
+    assert sum(history.train_bpc[-5:]) / 5 < history.train_bpc[0] - 1
+    assert history.validation_steps == [20, 40]
+    assert all(math.isfinite(bpc) and 0 < bpc < history.train_bpc[0] for bpc in history.validation_bpc)
+    assert not net.training
+
+
+def test_no_validation_when_the_fraction_is_zero(corpus):
+    vocabulary = Vocabulary(set(corpus))
+    net = HelloRNN(vocabulary.num_characters, 8)
+    history = train_on_corpus(net, vocabulary, corpus, seq_len=16, batch_size=4, steps=3, validation_fraction=0)
+    assert history.steps == 3 and history.validation_bpc == [] and history.validation_steps == []
+
+
+def test_training_wraps_around_to_a_new_pass_over_a_short_text():
+    text = "abcdefgh" * 20
+    vocabulary = Vocabulary(set(text))
+    net = HelloRNN(vocabulary.num_characters, 8)
+    history = train_on_corpus(net, vocabulary, text, seq_len=4, batch_size=4, steps=25, validation_fraction=0.1)
+    assert history.steps == 25  # more steps than one pass has batches (8)
+
+
+def test_the_hidden_state_is_carried_across_windows_and_detached():
+    text = "abcdefgh" * 20  # 159 pairs: 4 streams x 4 windows of 8 per pass, so a new pass at step 5
+    vocabulary = Vocabulary(set(text))
+    net = HelloRNN(vocabulary.num_characters, 8)
+    forward, calls = net.forward, []
+
+    def spy(x, h0=None):
+        logits, h = forward(x, h0)
+        calls.append((h0, h))
+        return logits, h
+
+    net.forward = spy
+    train_on_corpus(net, vocabulary, text, seq_len=8, batch_size=4, steps=6, validation_fraction=0)
+    assert [h0 is None for h0, _ in calls] == [True, False, False, False, True, False]
+    for (_, h_before), (h0, _) in [(calls[0], calls[1]), (calls[1], calls[2]), (calls[4], calls[5])]:
+        assert torch.equal(h0, h_before)  # the same state, carried on
+        assert h_before.requires_grad and not h0.requires_grad  # but cut from the window before
+
+
+def test_bits_per_character_is_the_cross_entropy_in_base_2():
+    text = "Hello, RNN! Hello, RNN!"
+    vocabulary = Vocabulary(set(text))
+    torch.manual_seed(0)
+    net = HelloRNN(vocabulary.num_characters, 16)
+    indices = vocabulary.encode(text)
+    logits, _ = net(vocabulary.one_hot(indices[:-1]))
+    expected = nn.functional.cross_entropy(logits, indices[1:]).item() / math.log(2)
+    assert bits_per_character(net, vocabulary, text, seq_len=len(text) - 1) == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"validation_fraction": 1.0}, ValueError, r"validation_fraction must be in \[0, 1\)"),
+        ({"validation_fraction": -0.1}, ValueError, "validation_fraction must be at least 0"),
+        ({"steps": 0}, ValueError, "steps must be a positive integer"),
+        ({"lr": float("nan")}, ValueError, "lr must be a finite number"),
+        ({"clamp": 0}, ValueError, "clamp must be greater than 0"),
+        ({"seq_len": 10_000}, ValueError, "too short"),
+        ({"eval_every": 0}, ValueError, "eval_every must be a positive integer"),
+        ({"validation_fraction": 0.0001}, ValueError, "the validation text .* has 3 characters"),
+    ],
+)
+def test_bad_corpus_training_arguments(corpus, kwargs, error, match):
+    vocabulary = Vocabulary(set(corpus))
+    net = HelloRNN(vocabulary.num_characters, 8)
+    with pytest.raises(error, match=match):
+        train_on_corpus(net, vocabulary, corpus, **{"seq_len": 16, "batch_size": 4, "steps": 2, **kwargs})
+
+
+def test_the_vocabulary_must_fit_the_network_and_the_text(corpus):
+    vocabulary = Vocabulary(set(corpus))
+    with pytest.raises(ValueError, match="network expects 5"):
+        train_on_corpus(HelloRNN(5, 8), vocabulary, corpus, steps=1)
+    small = Vocabulary("abc")
+    with pytest.raises(ValueError, match="is not in the vocabulary 'abc'"):
+        train_on_corpus(HelloRNN(3, 8), small, corpus, steps=1)
+
+
+def test_a_non_finite_loss_raises_and_keeps_the_earlier_steps(corpus):
+    vocabulary = Vocabulary(set(corpus))
+    net = HelloRNN(vocabulary.num_characters, 8)
+    calls = 0
+    forward = net.forward
+
+    def breaks_at_step_4(x, h0=None):
+        nonlocal calls
+        calls += 1
+        logits, h = forward(x, h0)
+        return (logits * math.nan if calls >= 4 else logits), h
+
+    net.forward = breaks_at_step_4
+    with pytest.raises(TrainingDivergedError, match="at step 4") as caught:
+        train_on_corpus(net, vocabulary, corpus, seq_len=16, batch_size=4, steps=10, validation_fraction=0)
+    assert caught.value.history.steps == 3
+    assert all(math.isfinite(bpc) for bpc in caught.value.history.train_bpc)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_corpus_training_on_the_gpu(corpus):
+    vocabulary = Vocabulary(set(corpus))
+    torch.manual_seed(0)
+    net = HelloRNN(vocabulary.num_characters, 64, cell="torch")
+    history = train_on_corpus(net, vocabulary, corpus, steps=30, lr=0.01, device="cuda", eval_every=15)
+    assert next(net.parameters()).is_cuda
+    assert len(history.validation_bpc) == 2 and all(math.isfinite(b) for b in history.validation_bpc)
+    assert history.train_bpc[-1] < history.train_bpc[0]
+
+
+def test_an_lstm_trains_on_a_corpus_carrying_its_pair_of_states():
+    text = default_corpus(max_chars=5_000)
+    vocabulary = Vocabulary(set(text))
+    torch.manual_seed(0)
+    net = HelloRNN(vocabulary.num_characters, 16, cell="lstm")
+    history = train_on_corpus(net, vocabulary, text, seq_len=16, batch_size=4, steps=5, seed=0)
+    assert history.steps == 5 and all(math.isfinite(b) for b in history.train_bpc)

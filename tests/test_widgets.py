@@ -1,0 +1,65 @@
+"""frame_slider and figure_to_image: widgets that work with no kernel, linked in the browser."""
+
+import pytest
+
+widgets = pytest.importorskip("ipywidgets")
+pytest.importorskip("matplotlib")
+
+from ipywidgets.widgets.widget import _instances  # noqa: E402
+from ipywidgets.widgets.widget_link import Link  # noqa: E402
+
+from hello_rnn.widgets import figure_to_image, frame_slider  # noqa: E402
+
+
+def _links_from(slider):
+    return [w for w in list(_instances.values()) if isinstance(w, Link) and w.source[0] is slider]
+
+
+def test_slider_has_one_position_per_frame_and_is_linked_in_the_browser():
+    frames = [widgets.HTML(f"frame {i}") for i in range(5)]
+    box = frame_slider(frames, "step")
+    slider, stack = box.slider, box.stack
+    assert (slider.min, slider.max, slider.value) == (0, 4, 0)
+    assert slider.max - slider.min + 1 == len(frames)
+    assert list(stack.children) == frames and stack.selected_index == 0
+    links = _links_from(slider)
+    assert [(link.source[1], link.target) for link in links] == [("value", (stack, "selected_index"))]
+    assert box.children[1] is stack
+
+
+def test_labels_are_shown_in_a_second_linked_stack():
+    frames = [widgets.HTML("a"), widgets.HTML("b")]
+    box = frame_slider(frames, "t", labels=["first", "second"])
+    links = _links_from(box.slider)
+    assert len(links) == 2
+    targets = [link.target[0] for link in links]
+    assert box.stack in targets
+    captions = next(t for t in targets if t is not box.stack)
+    assert [c.value for c in captions.children] == ["<b>first</b>", "<b>second</b>"]
+    assert all(link.target[1] == "selected_index" for link in links)
+    assert not box.slider.readout  # the labels replace the number
+
+
+def test_a_single_frame_still_works():
+    box = frame_slider([widgets.HTML("only")], "x")
+    assert (box.slider.min, box.slider.max) == (0, 0)
+
+
+def test_no_frames_is_an_error():
+    with pytest.raises(ValueError, match="at least one widget"):
+        frame_slider([], "step")
+
+
+def test_labels_must_match_the_frames():
+    with pytest.raises(ValueError, match=r"one entry per frame \(2\), got 3"):
+        frame_slider([widgets.HTML("a"), widgets.HTML("b")], "step", labels=["1", "2", "3"])
+
+
+def test_figure_to_image_is_a_png_and_closes_the_figure():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    image = figure_to_image(fig, dpi=30)
+    assert image.format == "png" and bytes(image.value).startswith(b"\x89PNG")
+    assert not plt.fignum_exists(fig.number)

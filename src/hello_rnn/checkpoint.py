@@ -77,7 +77,7 @@ def save(path: PathLike, net: HelloRNN, vocabulary: Vocabulary, **meta: Any) -> 
     Args:
         path: the file to write (conventionally ``*.pt``); its folder must exist.
         net: the network to save (any device; the file holds CPU tensors).
-        vocabulary: the characters it was trained on. A :class:`DataHandler`
+        vocabulary: the characters it was trained on. A :class:`~hello_rnn.data.DataHandler`
             also records its text's length (``text_length``) and first character
             (``first_char``), so ``hello-rnn sample`` can write as much as it learned.
         **meta: extra plain values to keep (numbers, strings, bools, None, and
@@ -123,7 +123,7 @@ def load(path: PathLike, map_location: torch.device | str | None = None) -> tupl
 
     Returns:
         ``(net, vocabulary, meta)``: the network in eval mode, its
-        :class:`Vocabulary`, and the extra values saved with it.
+        :class:`~hello_rnn.data.Vocabulary`, and the extra values saved with it.
 
     Raises:
         FileNotFoundError: there is no file at `path`.

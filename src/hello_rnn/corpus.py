@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import sysconfig
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,7 +69,7 @@ CORPUS_FILES: tuple[str, ...] = (
 def default_corpus(max_chars: int | None = None) -> str:
     """About a megabyte of text that every Python installation already has: its own standard library.
 
-    The files in :data:`CORPUS_FILES` are read from ``sysconfig.get_paths()["stdlib"]``
+    The files in ``CORPUS_FILES`` are read from ``sysconfig.get_paths()["stdlib"]``
     in that order and joined, so the text is the same every time for a given
     Python version, with no download. (A file a trimmed-down installation left
     out is skipped.)
@@ -183,6 +183,7 @@ def train_on_corpus(
     progress: bool = False,
     validation_fraction: float = 0.1,
     eval_every: int | None = None,
+    on_eval: Callable[[int, HelloRNN, CorpusHistory], object] | None = None,
 ) -> CorpusHistory:
     """Train `net` on a long `text` with truncated BPTT and Adam.
 
@@ -191,7 +192,7 @@ def train_on_corpus(
     over and over (an *epoch* is one pass), with the hidden state carried from
     window to window and reset at the start of each pass.
 
-    Any :class:`~hello_rnn.HelloRNN` works. On a GPU give it ``cell="torch"`` (the
+    Any :class:`~hello_rnn.model.HelloRNN` works. On a GPU give it ``cell="torch"`` (the
     default): cuDNN runs the whole recurrence as one fused kernel, where the
     scratch cell launches several small kernels per time step. On a CPU the two
     cells run at about the same speed (``benchmarks/README.md``).
@@ -205,11 +206,14 @@ def train_on_corpus(
         steps: optimizer steps to take.
         lr: Adam's learning rate.
         clamp: clamp every gradient element into ``[-clamp, clamp]``; None turns it off.
-        seed: seeds torch first, as :func:`~hello_rnn.train` does.
+        seed: seeds torch first, as :func:`~hello_rnn.train.train` does.
         device: move the network (and the data) there first.
         progress: show a progress bar.
         validation_fraction: the share of the text held out, in ``[0, 1)``; 0 for none.
         eval_every: score the validation text every this many steps; by default ten times per run.
+        on_eval: called as ``on_eval(step, net, history)`` after each of those scorings (and at the
+            end, with or without a validation text), to watch a long run: write a sample, save a
+            checkpoint. It must not change the weights; the network is in training mode again after it.
 
     Returns:
         A :class:`CorpusHistory`.
@@ -227,6 +231,8 @@ def train_on_corpus(
     if validation_fraction >= 1:
         raise ValueError(f"validation_fraction must be in [0, 1), got {validation_fraction!r}")
     eval_every = positive_int("eval_every", eval_every) if eval_every is not None else max(steps // 10, 1)
+    if on_eval is not None and not callable(on_eval):
+        raise TypeError(f"on_eval must be a function of (step, net, history) or None, got {type(on_eval).__name__}")
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
     if vocabulary.num_characters != net.num_chars:
@@ -281,6 +287,9 @@ def train_on_corpus(
                     history.validation_bpc.append(_bits_per_character(net, vocabulary, validation_indices, seq_len))
                     net.train()
                 bar.set_postfix(bpc=_last(history.train_bpc), validation_bpc=_last(history.validation_bpc))
+                if on_eval is not None:
+                    on_eval(step, net, history)
+                    net.train()
             bar.update(1)
             if step == steps:
                 break

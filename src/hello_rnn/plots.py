@@ -21,6 +21,8 @@ __all__ = [
     "show_char", "one_hot_matrix", "unrolled_rnn", "next_char_confidences",
     "training_curves", "hidden_state_heatmap", "memorization_study", "training_snapshot",
     "gradient_norm_vs_length", "loss_wall", "exploding_runs", "clamp_vs_clip", "largest_gradient_element",
+    "temperature_distributions", "entropy_vs_temperature", "sampling_tradeoff",
+    "batch_layout", "truncated_bptt", "corpus_learning_curves",
 ]
 
 
@@ -184,7 +186,7 @@ def _plain_log_yaxis(ax: plt.Axes) -> None:
 
 
 def training_curves(history: History, uniform_loss: float | None = None) -> Figure:
-    """Loss (log scale) and accuracy of a :class:`~hello_rnn.History`, side by side.
+    """Loss (log scale) and accuracy of a :class:`~hello_rnn.train.History`, side by side.
 
     Point ``k`` is the network after ``k`` steps (``history.loss[k]``). A dashed
     line marks ``history.memorized_at``; a dotted one the loss of a uniform guess.
@@ -498,5 +500,288 @@ def largest_gradient_element(largest: list[float], clamps: list[float]) -> Figur
     ax.set_ylabel("largest |gradient element| (log scale)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# --- Chapter 5: sampling ---
+
+
+def temperature_distributions(probabilities: dict[float, torch.Tensor], chars: list[str], context: str) -> Figure:
+    """One next-character distribution at several temperatures: a bar chart per temperature, stacked.
+
+    The most likely character is drawn darker. Low temperatures pile the
+    probability onto it; high ones spread it over every character.
+
+    Args:
+        probabilities: ``{temperature: [V] probabilities}``, drawn in this order.
+        chars: the ``V`` characters of the vocabulary, to label the bars.
+        context: the text the network read before this prediction (for the title).
+    """
+    if not probabilities:
+        raise ValueError("probabilities must hold at least one temperature")
+    size = len(chars)
+    rows = {t: torch.as_tensor(p).detach().float().cpu() for t, p in probabilities.items()}
+    for t, p in rows.items():
+        if tuple(p.shape) != (size,):
+            raise ValueError(f"probabilities[{t!r}] must have shape [{size}] (one per character), got {list(p.shape)}")
+    fig, axes = plt.subplots(len(rows), 1, figsize=(7, 1.25 * len(rows) + 0.9), sharex=True, squeeze=False)
+    for ax, (t, p) in zip(axes[:, 0], rows.items()):
+        top = int(p.argmax())
+        ax.bar(range(size), p.numpy(), color=["C3" if i == top else "C0" for i in range(size)])
+        ax.set_ylim(0, 1.05)
+        ax.set_yticks([0, 0.5, 1])
+        ax.set_ylabel("probability", fontsize=8)
+        ax.text(0.99, 0.88, f"T = {t:g}", transform=ax.transAxes, ha="right", va="top", fontsize=10,
+                bbox={"fc": "white", "ec": "#cccccc", "boxstyle": "round,pad=0.25"})
+        ax.grid(alpha=0.3, axis="y")
+    last = axes[-1, 0]
+    last.set_xticks(range(size), [show_char(c) for c in chars])
+    last.set_xlabel("next character")
+    fig.suptitle(f"next character after {''.join(show_char(c) for c in context)!r}", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def entropy_vs_temperature(
+    temperatures: torch.Tensor, entropies: torch.Tensor, num_chars: int, marked: dict[float, float] | None = None
+) -> Figure:
+    """Entropy (in bits) of a next-character distribution against the temperature, log-scale T.
+
+    Dashed lines mark the two limits: 0 bits (T -> 0, all probability on one
+    character) and ``log2 V`` bits (T -> infinity, uniform).
+
+    Args:
+        temperatures: ``[K]`` temperatures, increasing.
+        entropies: ``[K]`` entropies in bits, one per temperature.
+        num_chars: ``V``, the size of the vocabulary.
+        marked: ``{temperature: entropy}`` points to mark with a dot, or None.
+    """
+    temps = torch.as_tensor(temperatures, dtype=torch.float64).cpu()
+    bits = torch.as_tensor(entropies, dtype=torch.float64).cpu()
+    if temps.dim() != 1 or temps.shape != bits.shape or len(temps) < 2:
+        raise ValueError(f"temperatures and entropies must be 1-D, of equal length >= 2, got "
+                         f"{list(temps.shape)} and {list(bits.shape)}")
+    if num_chars < 1:
+        raise ValueError(f"num_chars must be at least 1, got {num_chars!r}")
+    uniform = torch.log2(torch.tensor(float(num_chars))).item()
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.plot(temps.numpy(), bits.numpy(), color="C0", lw=2, label="entropy of the distribution")
+    ax.axhline(uniform, color="C2", ls="--", label=f"uniform over V = {num_chars}: $\\log_2 V$ = {uniform:.2f} bits")
+    ax.axhline(0, color="C3", ls="--", label="one character for sure: 0 bits")
+    for i, (t, h) in enumerate((marked or {}).items()):
+        ax.plot([t], [h], "o", color="C1", zorder=3, label="the temperatures above" if i == 0 else None)
+    ax.set_xscale("log")
+    ax.set_xlabel("temperature T (log scale)")
+    ax.set_ylabel("entropy (bits)")
+    ax.set_ylim(-0.2, uniform + 0.6)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="center right")
+    fig.tight_layout()
+    return fig
+
+
+def sampling_tradeoff(temperatures: list[float], words_used: list[float], real_fraction: list[float],
+                      num_words: int) -> Figure:
+    """What sampling at each temperature writes: how varied, and how correct. One panel each.
+
+    Args:
+        temperatures: the temperatures sampled at (0 is greedy; drawn at the left edge).
+        words_used: for each temperature, how many different words of the text a
+            sample uses, on average.
+        real_fraction: for each temperature, the share of the written words that
+            are words of the text.
+        num_words: how many different words the text has (the most ``words_used`` can be).
+    """
+    if not temperatures or not len(temperatures) == len(words_used) == len(real_fraction):
+        raise ValueError(f"temperatures, words_used and real_fraction must be non-empty and of equal length, got "
+                         f"{len(temperatures)}, {len(words_used)} and {len(real_fraction)}")
+    positions = range(len(temperatures))
+    labels = ["0\n(greedy)" if t == 0 else f"{t:g}" for t in temperatures]
+    fig, (ax_used, ax_real) = plt.subplots(1, 2, figsize=(9, 3.4))
+    ax_used.plot(positions, words_used, "o-", color="C0")
+    ax_used.axhline(num_words, color="grey", ls=":", label=f"all {num_words} words of the text")
+    ax_used.set_ylim(0, num_words + 1)
+    ax_used.set_ylabel("different words of the text used")
+    ax_used.set_title("variety", fontsize=11)
+    ax_real.plot(positions, [100 * f for f in real_fraction], "o-", color="C3")
+    ax_real.set_ylim(-3, 103)
+    ax_real.set_ylabel("written words that are words of the text (%)")
+    ax_real.set_title("correctness", fontsize=11)
+    for ax in (ax_used, ax_real):
+        ax.set_xticks(list(positions), labels)
+        ax.set_xlabel("temperature T")
+        ax.grid(alpha=0.3)
+    ax_used.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+# --- Chapter 6: going bigger ---
+
+from .corpus import CorpusHistory, batches  # noqa: E402
+
+
+def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
+    """Where the windows of :func:`~hello_rnn.corpus.batches` come from in the text, and how they line up.
+
+    Top: the text as one strip of characters, each input character coloured by
+    the batch it lands in; a bracket marks the stream each row of the batches
+    reads. Bottom: row ``b`` of batch 0, 1, 2, ... side by side, which reads
+    stream ``b`` from start to end.
+
+    Args:
+        text: a short text (a few dozen characters), drawn one cell per character.
+        seq_len: ``T``, characters per window.
+        batch_size: ``B``, rows per batch.
+    """
+    if not isinstance(text, str) or len(text) > 120:
+        raise ValueError(f"text must be a string of at most 120 characters (one cell each), got {text!r:.60}")
+    indices = torch.arange(len(text))  # positions: the picture is about where, not what
+    got = list(batches(indices, seq_len, batch_size))
+    count = len(got)
+    colours = plt.get_cmap("tab10" if count <= 10 else "tab20")
+    batch_of = {}
+    for k, (x, _) in enumerate(got):
+        for b in range(batch_size):
+            for position in x[b].tolist():
+                batch_of[position] = (k, b)
+    fig, (ax_text, ax_rows) = plt.subplots(
+        2, 1, figsize=(max(0.32 * len(text) + 1.5, 0.42 * count * seq_len + 2.5), 1.4 + 0.42 * batch_size + 1.2),
+        gridspec_kw={"height_ratios": [1.25, 0.42 * batch_size + 0.3]},
+    )
+    for position, c in enumerate(text):
+        k, _ = batch_of.get(position, (None, None))
+        face = colours(k % colours.N) if k is not None else "#eeeeee"
+        ax_text.add_patch(plt.Rectangle((position, 0), 1, 1, fc=face, ec="white", lw=1.5, alpha=0.85))
+        ax_text.text(position + 0.5, 0.5, show_char(c), ha="center", va="center", fontsize=10, family="monospace")
+    per_row = count * seq_len
+    for b in range(batch_size):  # a bracket over each stream
+        start, end = b * per_row, (b + 1) * per_row
+        ax_text.plot([start + 0.1, start + 0.1, end - 0.1, end - 0.1], [1.15, 1.3, 1.3, 1.15], color="black", lw=1)
+        ax_text.text((start + end) / 2, 1.38, f"stream of row {b}", ha="center", va="bottom", fontsize=9)
+    ax_text.set_xlim(0, len(text))
+    ax_text.set_ylim(0, 1.9)
+    ax_text.set_yticks([])
+    ax_text.set_ylabel("text")
+    ax_text.set_xlabel("position in the text (grey: left over, read by no batch)")
+    ax_text.set_xticks([p + 0.5 for p in range(0, len(text), 5)], [str(p) for p in range(0, len(text), 5)])
+    for spine in ax_text.spines.values():
+        spine.set_visible(False)
+
+    for k, (x, _) in enumerate(got):
+        for b in range(batch_size):
+            for t, position in enumerate(x[b].tolist()):
+                column = k * seq_len + t
+                row = batch_size - 1 - b
+                ax_rows.add_patch(plt.Rectangle((column, row), 1, 1, fc=colours(k % colours.N), ec="white",
+                                                lw=1.5, alpha=0.85))
+                ax_rows.text(column + 0.5, row + 0.5, show_char(text[position]), ha="center", va="center",
+                             fontsize=10, family="monospace")
+        if k:
+            ax_rows.axvline(k * seq_len, color="black", lw=2)
+    ax_rows.set_xlim(0, per_row)
+    ax_rows.set_ylim(0, batch_size)
+    ax_rows.set_xticks([k * seq_len + seq_len / 2 for k in range(count)], [f"batch {k}" for k in range(count)])
+    ax_rows.set_yticks([batch_size - 1 - b + 0.5 for b in range(batch_size)], [f"row {b}" for b in range(batch_size)])
+    ax_rows.set_xlabel(f"the batches in the order training reads them ({batch_size} rows x {seq_len} characters each)")
+    ax_rows.set_ylabel("row of the batch")
+    ax_rows.tick_params(length=0)
+    for spine in ax_rows.spines.values():
+        spine.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def truncated_bptt(num_windows: int = 3, seq_len: int = 4) -> Figure:
+    """Truncated backpropagation through time, drawn: the state goes forward across windows, gradients do not.
+
+    Black arrows carry the hidden state from step to step, across window
+    boundaries too; red arrows carry the gradient back, inside a window only;
+    at each boundary the state is detached (the scissors).
+
+    Args:
+        num_windows: how many consecutive windows to draw.
+        seq_len: ``T``, time steps per window.
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    num_windows, seq_len = int(num_windows), int(seq_len)
+    if not (1 <= num_windows <= 6 and 1 <= seq_len <= 8):
+        raise ValueError(f"num_windows must be 1-6 and seq_len 1-8 (a picture), got {num_windows} and {seq_len}")
+    steps = num_windows * seq_len
+    fig, ax = plt.subplots(figsize=(0.95 * steps + 1.6, 3.3))
+
+    def arrow(start, end, **style):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, shrinkA=9, shrinkB=9, **style))
+
+    for w in range(num_windows):
+        left = w * seq_len + 0.5
+        ax.add_patch(plt.Rectangle((left, -0.65), seq_len, 2.35, fc=f"C{w}", alpha=0.08, ec=f"C{w}", lw=1))
+        ax.text(left + seq_len / 2, 1.55, f"window {w + 1}: one step of training", ha="center", fontsize=9,
+                color=f"C{w}")
+        if w:
+            ax.text(left, 0.0, "✂", ha="center", va="center", fontsize=16, color="C3")
+            ax.text(left, -0.45, "detach", ha="center", va="center", fontsize=8, color="C3")
+    for t in range(1, steps + 1):
+        ax.add_patch(plt.Circle((t, 0.5), 0.22, fc="white", ec="black", lw=1.2, zorder=3))
+        ax.text(t, 0.5, f"$h_{{{t}}}$", ha="center", va="center", fontsize=9, zorder=4)
+        ax.text(t, 1.2, f"$\\ell_{{{t}}}$", ha="center", va="center", fontsize=9)
+        arrow((t, 0.5), (t, 1.2), color="#888888", lw=1)
+        if t > 1:
+            arrow((t - 1, 0.5), (t, 0.5), color="black", lw=1.3)
+            if (t - 1) % seq_len:  # inside a window: the gradient flows back
+                arrow((t, 0.05), (t - 1, 0.05), color="C3", lw=1.3, ls="--",
+                      connectionstyle="arc3,rad=-0.5")
+    ax.text(0.45, 0.5, "$h_0$", ha="right", va="center", fontsize=9)
+    arrow((0.45, 0.5), (1, 0.5), color="black", lw=1.3)
+    ax.set_xlim(-0.2, steps + 0.8)
+    ax.set_ylim(-0.8, 1.85)
+    ax.set_aspect("equal")
+    ax.set_xticks(range(1, steps + 1))
+    ax.set_yticks([])
+    ax.set_xlabel("time step t (black: hidden state, forward; red dashed: gradient, backward)")
+    for spine in ("left", "right", "top"):
+        ax.spines[spine].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def corpus_learning_curves(history: CorpusHistory, uniform_bpc: float | None = None) -> Figure:
+    """Training and validation loss of a corpus run, in bits per character, against the step.
+
+    The training loss of single steps is noisy (each step reads other windows),
+    so it is drawn faintly with a running mean on top; the validation loss is
+    scored on the held-out text at ``history.validation_steps``.
+
+    Args:
+        history: a :class:`~hello_rnn.corpus.CorpusHistory`.
+        uniform_bpc: ``log2 V``, the loss of guessing every character equally, or None.
+    """
+    train_bpc = torch.as_tensor(history.train_bpc, dtype=torch.float64)
+    if train_bpc.numel() == 0:
+        raise ValueError("history must hold at least one step; train for steps >= 1 first")
+    steps = torch.arange(1, train_bpc.numel() + 1)
+    window = max(1, train_bpc.numel() // 25)
+    kernel = torch.ones(1, 1, window, dtype=torch.float64) / window
+    smooth = torch.nn.functional.conv1d(train_bpc.view(1, 1, -1), kernel).flatten()  # mean of `window` steps
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    ax.plot(steps.numpy(), train_bpc.numpy(), color="C0", alpha=0.25, lw=0.8)
+    ax.plot(steps[window - 1:].numpy(), smooth.numpy(), color="C0", lw=2,
+            label=f"training (mean of {window} steps)" if window > 1 else "training")
+    if history.validation_steps:
+        ax.plot(history.validation_steps, history.validation_bpc, "o-", color="C1", lw=2, ms=4,
+                label="validation (held-out text)")
+    if uniform_bpc is not None:
+        ax.axhline(uniform_bpc, color="grey", ls=":", label=r"uniform guess, $\log_2 V$")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (bits per character)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    if history.chars_per_step:
+        per_step = history.chars_per_step
+        top = ax.secondary_xaxis("top", functions=(lambda s: s * per_step / 1e6, lambda c: c * 1e6 / per_step))
+        top.set_xlabel("characters read (millions)")
     fig.tight_layout()
     return fig

@@ -42,7 +42,7 @@ def generate(
     is chosen from the logits and fed back in as the next input.
 
     Args:
-        net: a trained :class:`~hello_rnn.HelloRNN`.
+        net: a trained :class:`~hello_rnn.model.HelloRNN`.
         data: the vocabulary it was trained with (a ``DataHandler`` or a
             ``Vocabulary`` from a checkpoint).
         prefix: the start, at least one character, all in the vocabulary.

@@ -102,7 +102,7 @@ def train(
     """Teach `net` to predict every next character of ``data.text``.
 
     Args:
-        net: a :class:`~hello_rnn.HelloRNN` (any module mapping ``[T, V]`` to
+        net: a :class:`~hello_rnn.model.HelloRNN` (any module mapping ``[T, V]`` to
             ``([T, V] logits, hidden)`` works).
         data: the text as tensors: ``data.X`` ``[T, V]``, ``data.y`` ``[T]``.
         steps: the most steps to take.

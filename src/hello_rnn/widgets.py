@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-__all__ = ["figure_to_image", "frame_slider"]
+__all__ = ["figure_to_image", "frame_grid", "frame_slider"]
 
 
 def figure_to_image(fig: Figure, dpi: int = 100) -> widgets.Image:
@@ -59,4 +59,66 @@ def frame_slider(
         controls.append(captions)
     box = widgets.VBox([widgets.HBox(controls), stack])
     box.slider, box.stack = slider, stack
+    return box
+
+
+# --- Chapter 5: sampling ---
+
+
+def frame_grid(
+    frames: Sequence[Sequence[widgets.Widget]],
+    row_description: str,
+    column_description: str,
+    row_labels: Sequence[str],
+    column_labels: Sequence[str],
+    start: tuple[int, int] = (0, 0),
+) -> widgets.VBox:
+    """Two controls over a grid of precomputed frames, linked in the browser.
+
+    Buttons choose the row and a slider the column. The frames sit in nested
+    stacks: an outer ``Stack`` with one inner ``Stack`` per row. The buttons'
+    index is jslinked to the outer stack and the slider's index to every inner
+    one, so changing either control needs no kernel, like :func:`frame_slider`.
+
+    Args:
+        frames: ``frames[r][c]``, the widget for row ``r`` and column ``c``; every row as long.
+        row_description: the buttons' label.
+        column_description: the slider's label.
+        row_labels: one button label per row.
+        column_labels: one slider label per column (shown as the slider's readout).
+        start: the ``(row, column)`` shown first.
+
+    Returns:
+        ``VBox([buttons, slider, outer stack])``; its ``.buttons``, ``.slider``,
+        ``.stack`` (outer) and ``.stacks`` (inner, one per row) are exposed for tests.
+    """
+    rows = [list(row) for row in frames]
+    if not rows or not rows[0]:
+        raise ValueError("frames must hold at least one row with at least one widget")
+    width = len(rows[0])
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"every row of frames must have the same length, got {[len(row) for row in rows]}")
+    if len(row_labels) != len(rows):
+        raise ValueError(f"row_labels must have one entry per row ({len(rows)}), got {len(row_labels)}")
+    if len(column_labels) != width:
+        raise ValueError(f"column_labels must have one entry per column ({width}), got {len(column_labels)}")
+    row, column = start
+    if not (0 <= row < len(rows) and 0 <= column < width):
+        raise ValueError(f"start must be a (row, column) in the grid ({len(rows)} x {width}), got {start!r}")
+    buttons = widgets.ToggleButtons(
+        options=[(label, i) for i, label in enumerate(row_labels)], value=row,
+        description=row_description, style={"description_width": "initial", "button_width": "auto"},
+    )
+    slider = widgets.SelectionSlider(
+        options=[(label, i) for i, label in enumerate(column_labels)], value=column,
+        description=column_description, style={"description_width": "initial"},
+        layout={"width": "min(100%, 34em)"},
+    )
+    stacks = [widgets.Stack(row_frames, selected_index=column) for row_frames in rows]
+    stack = widgets.Stack(stacks, selected_index=row)
+    widgets.jslink((buttons, "index"), (stack, "selected_index"))
+    for inner in stacks:
+        widgets.jslink((slider, "index"), (inner, "selected_index"))
+    box = widgets.VBox([buttons, slider, stack])
+    box.buttons, box.slider, box.stack, box.stacks = buttons, slider, stack, stacks
     return box

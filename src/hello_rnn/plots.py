@@ -23,6 +23,7 @@ __all__ = [
     "gradient_norm_vs_length", "loss_wall", "exploding_runs", "clamp_vs_clip", "largest_gradient_element",
     "temperature_distributions", "entropy_vs_temperature", "sampling_tradeoff",
     "batch_layout", "truncated_bptt", "corpus_learning_curves",
+    "gradient_reach", "cell_race", "decisive_predictions", "unit_traces",
 ]
 
 
@@ -538,7 +539,8 @@ def temperature_distributions(probabilities: dict[float, torch.Tensor], chars: l
     last = axes[-1, 0]
     last.set_xticks(range(size), [show_char(c) for c in chars])
     last.set_xlabel("next character")
-    fig.suptitle(f"next character after {''.join(show_char(c) for c in context)!r}", fontsize=11)
+    shown = context.rstrip(" ") + "␣" * (len(context) - len(context.rstrip(" ")))  # a final space, made visible
+    fig.suptitle(f"next character after “{shown}”", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -576,43 +578,39 @@ def entropy_vs_temperature(
     ax.set_ylabel("entropy (bits)")
     ax.set_ylim(-0.2, uniform + 0.6)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1, 0.08))
     fig.tight_layout()
     return fig
 
 
-def sampling_tradeoff(temperatures: list[float], words_used: list[float], real_fraction: list[float],
-                      num_words: int) -> Figure:
-    """What sampling at each temperature writes: how varied, and how correct. One panel each.
+def sampling_tradeoff(temperatures: list[float], distinct_sentences: list[int], real_fraction: list[float]) -> Figure:
+    """What sampling writes at each temperature: how varied (left) and how correct (right).
 
     Args:
-        temperatures: the temperatures sampled at (0 is greedy; drawn at the left edge).
-        words_used: for each temperature, how many different words of the text a
-            sample uses, on average.
+        temperatures: the temperatures sampled at (0 is greedy decoding).
+        distinct_sentences: for each temperature, how many different sentences
+            the samples hold between them.
         real_fraction: for each temperature, the share of the written words that
-            are words of the text.
-        num_words: how many different words the text has (the most ``words_used`` can be).
+            are words of the training text.
     """
-    if not temperatures or not len(temperatures) == len(words_used) == len(real_fraction):
-        raise ValueError(f"temperatures, words_used and real_fraction must be non-empty and of equal length, got "
-                         f"{len(temperatures)}, {len(words_used)} and {len(real_fraction)}")
+    if not temperatures or not len(temperatures) == len(distinct_sentences) == len(real_fraction):
+        raise ValueError(f"temperatures, distinct_sentences and real_fraction must be non-empty and of equal length, "
+                         f"got {len(temperatures)}, {len(distinct_sentences)} and {len(real_fraction)}")
     positions = range(len(temperatures))
     labels = ["0\n(greedy)" if t == 0 else f"{t:g}" for t in temperatures]
-    fig, (ax_used, ax_real) = plt.subplots(1, 2, figsize=(9, 3.4))
-    ax_used.plot(positions, words_used, "o-", color="C0")
-    ax_used.axhline(num_words, color="grey", ls=":", label=f"all {num_words} words of the text")
-    ax_used.set_ylim(0, num_words + 1)
-    ax_used.set_ylabel("different words of the text used")
-    ax_used.set_title("variety", fontsize=11)
+    fig, (ax_varied, ax_real) = plt.subplots(1, 2, figsize=(9, 3.4))
+    ax_varied.plot(positions, distinct_sentences, "o-", color="C0")
+    ax_varied.set_ylim(0, max(distinct_sentences) * 1.1 + 1)
+    ax_varied.set_ylabel("different sentences written")
+    ax_varied.set_title("variety", fontsize=11)
     ax_real.plot(positions, [100 * f for f in real_fraction], "o-", color="C3")
     ax_real.set_ylim(-3, 103)
-    ax_real.set_ylabel("written words that are words of the text (%)")
+    ax_real.set_ylabel("words that are words of the text (%)")
     ax_real.set_title("correctness", fontsize=11)
-    for ax in (ax_used, ax_real):
+    for ax in (ax_varied, ax_real):
         ax.set_xticks(list(positions), labels)
         ax.set_xlabel("temperature T")
         ax.grid(alpha=0.3)
-    ax_used.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -693,7 +691,7 @@ def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
     return fig
 
 
-def truncated_bptt(num_windows: int = 3, seq_len: int = 4) -> Figure:
+def truncated_bptt(num_windows: int = 3, seq_len: int = 3) -> Figure:
     """Truncated backpropagation through time, drawn: the state goes forward across windows, gradients do not.
 
     Black arrows carry the hidden state from step to step, across window
@@ -710,7 +708,7 @@ def truncated_bptt(num_windows: int = 3, seq_len: int = 4) -> Figure:
     if not (1 <= num_windows <= 6 and 1 <= seq_len <= 8):
         raise ValueError(f"num_windows must be 1-6 and seq_len 1-8 (a picture), got {num_windows} and {seq_len}")
     steps = num_windows * seq_len
-    fig, ax = plt.subplots(figsize=(0.95 * steps + 1.6, 3.3))
+    fig, ax = plt.subplots(figsize=(0.8 * steps + 1.2, 3.1))
 
     def arrow(start, end, **style):
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, shrinkA=9, shrinkB=9, **style))
@@ -718,29 +716,28 @@ def truncated_bptt(num_windows: int = 3, seq_len: int = 4) -> Figure:
     for w in range(num_windows):
         left = w * seq_len + 0.5
         ax.add_patch(plt.Rectangle((left, -0.65), seq_len, 2.35, fc=f"C{w}", alpha=0.08, ec=f"C{w}", lw=1))
-        ax.text(left + seq_len / 2, 1.55, f"window {w + 1}: one step of training", ha="center", fontsize=9,
-                color=f"C{w}")
+        ax.text(left + seq_len / 2, 1.55, f"window {w + 1}", ha="center", fontsize=11, color=f"C{w}")
         if w:
-            ax.text(left, 0.0, "✂", ha="center", va="center", fontsize=16, color="C3")
-            ax.text(left, -0.45, "detach", ha="center", va="center", fontsize=8, color="C3")
+            ax.text(left, 0.0, "✂", ha="center", va="center", fontsize=18, color="C3")
+            ax.text(left, -0.45, "detach", ha="center", va="center", fontsize=10, color="C3")
     for t in range(1, steps + 1):
-        ax.add_patch(plt.Circle((t, 0.5), 0.22, fc="white", ec="black", lw=1.2, zorder=3))
-        ax.text(t, 0.5, f"$h_{{{t}}}$", ha="center", va="center", fontsize=9, zorder=4)
-        ax.text(t, 1.2, f"$\\ell_{{{t}}}$", ha="center", va="center", fontsize=9)
+        ax.add_patch(plt.Circle((t, 0.5), 0.26, fc="white", ec="black", lw=1.2, zorder=3))
+        ax.text(t, 0.5, f"$h_{{{t}}}$", ha="center", va="center", fontsize=11, zorder=4)
+        ax.text(t, 1.2, f"$\\ell_{{{t}}}$", ha="center", va="center", fontsize=11)
         arrow((t, 0.5), (t, 1.2), color="#888888", lw=1)
         if t > 1:
             arrow((t - 1, 0.5), (t, 0.5), color="black", lw=1.3)
             if (t - 1) % seq_len:  # inside a window: the gradient flows back
                 arrow((t, 0.05), (t - 1, 0.05), color="C3", lw=1.3, ls="--",
                       connectionstyle="arc3,rad=-0.5")
-    ax.text(0.45, 0.5, "$h_0$", ha="right", va="center", fontsize=9)
+    ax.text(0.45, 0.5, "$h_0$", ha="right", va="center", fontsize=11)
     arrow((0.45, 0.5), (1, 0.5), color="black", lw=1.3)
     ax.set_xlim(-0.2, steps + 0.8)
     ax.set_ylim(-0.8, 1.85)
     ax.set_aspect("equal")
     ax.set_xticks(range(1, steps + 1))
     ax.set_yticks([])
-    ax.set_xlabel("time step t (black: hidden state, forward; red dashed: gradient, backward)")
+    ax.set_xlabel("time step t\n(black: the hidden state, forward; red, dashed: the gradient, backward)")
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
     fig.tight_layout()
@@ -783,5 +780,147 @@ def corpus_learning_curves(history: CorpusHistory, uniform_bpc: float | None = N
         per_step = history.chars_per_step
         top = ax.secondary_xaxis("top", functions=(lambda s: s * per_step / 1e6, lambda c: c * 1e6 / per_step))
         top.set_xlabel("characters read (millions)")
+    fig.tight_layout()
+    return fig
+
+
+# --- Chapter 7: beyond the vanilla RNN ---
+
+
+def gradient_reach(panels: dict[str, dict[str, torch.Tensor]], mark: int | None = None) -> Figure:
+    """How far back the gradient reaches: ``||dh_T/dx_1||`` against ``T``, one curve per cell, one panel per state.
+
+    Args:
+        panels: ``{panel title: {cell label: norms [T_max]}}``; entry ``T - 1`` of
+            ``norms`` is the norm after ``T`` steps. Panels share the y axis.
+        mark: a step ``T`` to mark with a dotted line (the position that needs the memory), or None.
+    """
+    if not panels or not all(panels.values()):
+        raise ValueError("panels must hold at least one panel, each with at least one curve")
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels) + 0.6, 3.9), sharey=True, squeeze=False)
+    for ax, (title, curves) in zip(axes[0], panels.items()):
+        for i, (label, values) in enumerate(curves.items()):
+            values = torch.as_tensor(values).detach().double().cpu()
+            ax.plot(torch.arange(1, len(values) + 1), values, color=f"C{i}", lw=2, label=label)
+        if mark is not None:
+            ax.axvline(mark, color="grey", ls=":", label=f"T = {mark}")
+        ax.set_yscale("log")
+        ax.set_title(title, fontsize=11)
+        ax.set_xlabel("steps T since the first input")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9, loc="lower left")
+    axes[0][0].set_ylabel(r"$\|\partial h_T / \partial x_1\|$ (log scale)")
+    fig.tight_layout()
+    return fig
+
+
+def cell_race(histories: dict[str, History], num_targets: int | None = None, max_steps: int | None = None) -> Figure:
+    """Loss (log scale) and accuracy of several training runs side by side, one colour per run.
+
+    A dashed line in a run's colour marks the step at which it memorized the text.
+
+    Args:
+        histories: ``{label: History}``, for instance one per cell.
+        num_targets: the number of next characters in the text. When given, the
+            accuracy axis zooms in on the last few characters and marks "1 wrong", "2 wrong".
+        max_steps: the x axis runs to this step (so that frames of a slider line up).
+    """
+    if not histories or any(history.steps == 0 for history in histories.values()):
+        raise ValueError("histories must hold at least one History, each with at least one step")
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    for i, (label, history) in enumerate(histories.items()):
+        steps = range(1, history.steps + 1)
+        done = f"memorized at step {history.memorized_at}" if history.memorized_at else "not memorized"
+        ax_loss.plot(steps, history.loss, color=f"C{i}", lw=1.6, label=f"{label}: {done}")
+        ax_acc.plot(steps, history.accuracy, color=f"C{i}", lw=1.6, label=label)
+        if history.memorized_at is not None:
+            for ax in (ax_loss, ax_acc):
+                ax.axvline(history.memorized_at, color=f"C{i}", ls="--", lw=1, alpha=0.8)
+    _plain_log_yaxis(ax_loss)
+    ax_loss.set_ylabel("loss (nats per character, log scale)")
+    ax_acc.set_ylabel("accuracy (next characters right)")
+    if num_targets is not None:
+        if num_targets < 1:
+            raise ValueError(f"num_targets must be a positive number of characters, got {num_targets!r}")
+        for wrong in (1, 2):
+            ax_acc.axhline(1 - wrong / num_targets, color="grey", ls=":", lw=1)
+            ax_acc.text(1.0, 1 - wrong / num_targets, f" {wrong} wrong", transform=ax_acc.get_yaxis_transform(),
+                        va="center", fontsize=8, color="grey")
+        ax_acc.set_ylim(1 - 4.5 / num_targets, 1 + 0.5 / num_targets)
+    else:
+        ax_acc.set_ylim(-0.03, 1.05)
+    for ax in (ax_loss, ax_acc):
+        if max_steps is not None:
+            ax.set_xlim(0, max_steps)
+        ax.set_xlabel("training step")
+        ax.grid(alpha=0.3)
+    ax_loss.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def decisive_predictions(
+    probabilities: dict[str, torch.Tensor], chars: list[str], right: list[str], titles: list[str]
+) -> Figure:
+    """What each network predicts where the text needs a long memory: the probability of every character.
+
+    Args:
+        probabilities: ``{label: [P, V]}``, the next-character probabilities at ``P`` positions.
+        chars: the ``V`` characters of the vocabulary, in index order.
+        right: the ``P`` characters that really come next (their bars are outlined and labelled).
+        titles: a title for each of the ``P`` positions.
+    """
+    if not probabilities:
+        raise ValueError("probabilities must hold at least one network")
+    shapes = {tuple(p.shape) for p in probabilities.values()}
+    if shapes != {(len(titles), len(chars))} or len(right) != len(titles):
+        raise ValueError(
+            f"probabilities must each have shape [P, V] = [{len(titles)}, {len(chars)}] and right one "
+            f"character per position, got shapes {sorted(shapes)} and {len(right)} characters"
+        )
+    labels = list(probabilities)
+    width = 0.8 / len(chars)
+    fig, axes = plt.subplots(1, len(titles), figsize=(4.4 * len(titles) + 0.4, 3.6), sharey=True, squeeze=False)
+    for k, (ax, title) in enumerate(zip(axes[0], titles)):
+        for j, c in enumerate(chars):
+            values = [probabilities[label][k, j].item() for label in labels]
+            xs = [i - 0.4 + width * (j + 0.5) for i in range(len(labels))]
+            is_right = c == right[k]
+            ax.bar(xs, values, width, color=f"C{j + 4}", edgecolor="black" if is_right else "none",
+                   lw=1.8, label=f"'{show_char(c)}'" + (" (right)" if is_right else ""))
+            if is_right:
+                for x, v in zip(xs, values):
+                    ax.text(x, v + 0.02, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(range(len(labels)), labels)
+        ax.set_ylim(0, 1.1)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("network")
+        ax.grid(alpha=0.3, axis="y")
+        ax.legend(fontsize=8, loc="upper right")
+    axes[0][0].set_ylabel("probability of the next character")
+    fig.tight_layout()
+    return fig
+
+
+def unit_traces(traces: dict[str, torch.Tensor], inputs: str) -> Figure:
+    """Values inside a recurrent cell over time, one panel per trace, sharing the time axis.
+
+    Args:
+        traces: ``{label: values [T]}``, for instance one unit's cell state and forget gate.
+        inputs: the ``T`` input characters, to label the time axis.
+    """
+    if not traces:
+        raise ValueError("traces must hold at least one trace")
+    values = {label: torch.as_tensor(v).detach().float().cpu() for label, v in traces.items()}
+    if any(v.shape != (len(inputs),) for v in values.values()):
+        raise ValueError(f"every trace must have shape [T], T = len(inputs) = {len(inputs)}")
+    fig, axes = plt.subplots(len(values), 1, figsize=(10, 1.9 * len(values) + 0.8), sharex=True, squeeze=False)
+    for i, (ax, (label, v)) in enumerate(zip(axes[:, 0], values.items())):
+        ax.plot(range(len(inputs)), v.numpy(), color=f"C{i}", marker="o", ms=3, lw=1.5)
+        ax.set_ylabel(label, fontsize=9)
+        ax.grid(alpha=0.3)
+    bottom = axes[-1, 0]
+    bottom.set_xticks(range(len(inputs)), [show_char(c) for c in inputs], fontsize=8)
+    bottom.set_xlabel("input character $x_t$")
     fig.tight_layout()
     return fig

@@ -209,3 +209,28 @@ def test_an_lstm_trains_on_a_corpus_carrying_its_pair_of_states():
     net = HelloRNN(vocabulary.num_characters, 16, cell="lstm")
     history = train_on_corpus(net, vocabulary, text, seq_len=16, batch_size=4, steps=5, seed=0)
     assert history.steps == 5 and all(math.isfinite(b) for b in history.train_bpc)
+
+
+def test_on_eval_sees_every_scoring_and_leaves_training_unchanged(corpus):
+    vocabulary = Vocabulary(set(corpus))
+    options = {"seq_len": 16, "batch_size": 4, "steps": 7, "lr": 0.01, "eval_every": 3, "seed": 0}
+    torch.manual_seed(0)
+    plain = train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, **options)
+    seen = []
+
+    def watch(step, net, history):
+        seen.append((step, history.steps, len(history.validation_bpc)))
+        net.eval()  # as generate() does; training must go on in training mode
+        net(vocabulary.one_hot(vocabulary.encode("def ")))
+
+    torch.manual_seed(0)
+    watched = train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, on_eval=watch, **options)
+    assert seen == [(3, 3, 1), (6, 6, 2), (7, 7, 3)]  # every eval_every steps, and at the end
+    assert watched.train_bpc == plain.train_bpc and watched.validation_bpc == plain.validation_bpc
+
+    seen.clear()
+    train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, on_eval=watch,
+                    **{**options, "validation_fraction": 0})
+    assert [step for step, _, _ in seen] == [3, 6, 7]  # called without a validation text too
+    with pytest.raises(TypeError, match="on_eval must be a function"):
+        train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, on_eval="print", **options)

@@ -90,11 +90,7 @@ def save(path: PathLike, net: HelloRNN, vocabulary: Vocabulary, **meta: Any) -> 
         raise TypeError(f"net must be a HelloRNN, got {type(net).__name__}")
     if not isinstance(vocabulary, Vocabulary):
         raise TypeError(f"vocabulary must be a Vocabulary or DataHandler, got {type(vocabulary).__name__}")
-    if vocabulary.num_characters != net.num_chars:
-        raise ValueError(
-            f"the vocabulary has {vocabulary.num_characters} characters but the network expects {net.num_chars}; "
-            "save the vocabulary the network was trained with"
-        )
+    net.check_vocabulary(vocabulary)
     if isinstance(vocabulary, DataHandler):
         meta = {"text_length": len(vocabulary.text), "first_char": vocabulary.text[0], **meta}
     for key, value in meta.items():

@@ -235,10 +235,7 @@ def train_on_corpus(
         raise TypeError(f"on_eval must be a function of (step, net, history) or None, got {type(on_eval).__name__}")
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if vocabulary.num_characters != net.num_chars:
-        raise ValueError(
-            f"the vocabulary has {vocabulary.num_characters} characters but the network expects {net.num_chars}"
-        )
+    net.check_vocabulary(vocabulary)
     if seed is not None:
         seed_everything(seed)
     if device is not None:

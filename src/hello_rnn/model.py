@@ -150,6 +150,14 @@ class HelloRNN(nn.Module):
                     )
         return x.dim() == 2
 
+    def check_vocabulary(self, vocabulary) -> None:
+        """Raise a ValueError unless `vocabulary` has the ``V`` characters this network reads and writes."""
+        if vocabulary.num_characters != self.num_chars:
+            raise ValueError(
+                f"the vocabulary has {vocabulary.num_characters} characters but the network expects "
+                f"{self.num_chars}; use the vocabulary the network was built for"
+            )
+
     def with_cell(self, cell: CellName) -> HelloRNN:
         """A copy of this network that uses `cell` and computes the same function.
 

@@ -38,7 +38,14 @@ import torch
 import torch.nn.functional as F  # noqa: N812 (the usual name)
 from torch import nn
 
-from hello_rnn import DataHandler, HelloRNN, Vocabulary, default_corpus, train, train_on_corpus
+from hello_rnn import (
+    DataHandler,
+    HelloRNN,
+    Vocabulary,
+    default_corpus,
+    train,
+    train_on_corpus,
+)
 
 TEXT = "Hello, RNN!"
 SEEDS = range(10)

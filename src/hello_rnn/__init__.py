@@ -6,12 +6,26 @@ Everything the chapters of *Hello, RNN!* teach lives here once. ``plots`` and
 """
 
 from . import checkpoint
-from .corpus import CorpusHistory, batches, bits_per_character, default_corpus, train_on_corpus, windows
+from .corpus import (
+    CorpusHistory,
+    batches,
+    bits_per_character,
+    default_corpus,
+    train_on_corpus,
+    windows,
+)
 from .data import DataHandler, Vocabulary
 from .device import pick_device
 from .model import HelloRNN, RNNCell, detach_hidden
 from .sample import generate, next_char_probabilities
-from .train import History, TrainingDivergedError, clamp_gradients_, gradient_norm, seed_everything, train
+from .train import (
+    History,
+    TrainingDivergedError,
+    clamp_gradients_,
+    gradient_norm,
+    seed_everything,
+    train,
+)
 
 __all__ = [
     "CorpusHistory",

@@ -52,7 +52,9 @@ def check_save_path(path: PathLike) -> Path:
             f"cannot save to {str(path)!r}: the folder {str(folder)!r} does not exist; create it first"
         )
     if not folder.is_dir():
-        raise ValueError(f"cannot save to {str(path)!r}: {str(folder)!r} is a file, not a folder")
+        raise ValueError(
+            f"cannot save to {str(path)!r}: {str(folder)!r} is a file, not a folder"
+        )
     if path.is_dir():
         raise ValueError(
             f"cannot save to {str(path)!r}: it is a folder; give a file name such as {str(path / 'hello.pt')!r}"
@@ -89,10 +91,16 @@ def save(path: PathLike, net: HelloRNN, vocabulary: Vocabulary, **meta: Any) -> 
     if not isinstance(net, HelloRNN):
         raise TypeError(f"net must be a HelloRNN, got {type(net).__name__}")
     if not isinstance(vocabulary, Vocabulary):
-        raise TypeError(f"vocabulary must be a Vocabulary or DataHandler, got {type(vocabulary).__name__}")
+        raise TypeError(
+            f"vocabulary must be a Vocabulary or DataHandler, got {type(vocabulary).__name__}"
+        )
     net.check_vocabulary(vocabulary)
     if isinstance(vocabulary, DataHandler):
-        meta = {"text_length": len(vocabulary.text), "first_char": vocabulary.text[0], **meta}
+        meta = {
+            "text_length": len(vocabulary.text),
+            "first_char": vocabulary.text[0],
+            **meta,
+        }
     for key, value in meta.items():
         _check_plain(key, value)
     path = check_save_path(path)
@@ -103,14 +111,18 @@ def save(path: PathLike, net: HelloRNN, vocabulary: Vocabulary, **meta: Any) -> 
         "num_chars": net.num_chars,
         "num_hidden": net.num_hidden,
         "cell": net.cell_name,
-        "state_dict": {name: tensor.detach().cpu() for name, tensor in net.state_dict().items()},
+        "state_dict": {
+            name: tensor.detach().cpu() for name, tensor in net.state_dict().items()
+        },
         "meta": dict(meta),
     }
     _write_atomically(path, checkpoint)
     return path
 
 
-def load(path: PathLike, map_location: torch.device | str | None = None) -> tuple[HelloRNN, Vocabulary, dict]:
+def load(
+    path: PathLike, map_location: torch.device | str | None = None
+) -> tuple[HelloRNN, Vocabulary, dict]:
     """Read a checkpoint written by :func:`save`.
 
     Args:
@@ -128,12 +140,14 @@ def load(path: PathLike, map_location: torch.device | str | None = None) -> tupl
     """
     path = _as_path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no checkpoint at {str(path)!r}: check the path, or train one with --save")
+        raise FileNotFoundError(
+            f"no checkpoint at {str(path)!r}: check the path, or train one with --save"
+        )
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a folder, not a hello_rnn checkpoint file")
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:  # weights_only refused: the file wants to build Python objects
+    except pickle.UnpicklingError:  # weights_only refused: it wants to build objects
         raise ValueError(
             f"{str(path)!r} is not a hello_rnn checkpoint: it holds Python objects, not just tensors, "
             "and hello_rnn never loads those (weights_only=True)"
@@ -143,10 +157,14 @@ def load(path: PathLike, map_location: torch.device | str | None = None) -> tupl
             f"{str(path)!r} is not a hello_rnn checkpoint: it is truncated, damaged or some other kind of file"
         ) from None
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT_NAME:
-        raise ValueError(f"{str(path)!r} is not a hello_rnn checkpoint: it has no {FORMAT_NAME!r} format tag")
+        raise ValueError(
+            f"{str(path)!r} is not a hello_rnn checkpoint: it has no {FORMAT_NAME!r} format tag"
+        )
     version = checkpoint.get("version")
     if not isinstance(version, int) or version < 1:
-        raise ValueError(f"{str(path)!r} is not a hello_rnn checkpoint: its format version is {version!r}")
+        raise ValueError(
+            f"{str(path)!r} is not a hello_rnn checkpoint: its format version is {version!r}"
+        )
     if version > FORMAT_VERSION:
         raise ValueError(
             f"{str(path)!r} has checkpoint format version {version}, but this hello_rnn reads up to version "
@@ -161,13 +179,22 @@ def load(path: PathLike, map_location: torch.device | str | None = None) -> tupl
         net.load_state_dict(checkpoint["state_dict"])
         meta = dict(checkpoint.get("meta", {}))
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
-        raise ValueError(f"{str(path)!r} is not a complete hello_rnn checkpoint: {error}") from None
+        raise ValueError(
+            f"{str(path)!r} is not a complete hello_rnn checkpoint: {error}"
+        ) from None
     if vocabulary.num_characters != net.num_chars:
-        raise ValueError(f"{str(path)!r} is not a consistent hello_rnn checkpoint: vocabulary and network differ")
+        raise ValueError(
+            f"{str(path)!r} is not a consistent hello_rnn checkpoint: vocabulary and network differ"
+        )
     try:
         net.to(map_location if map_location is not None else "cpu")
-    except (AssertionError, RuntimeError) as error:  # torch says "not compiled with CUDA" with an assert
-        raise ValueError(f"cannot put the network on map_location={map_location!r}: {error}") from None
+    except (
+        AssertionError,
+        RuntimeError,
+    ) as error:  # torch says "not compiled with CUDA" with an assert
+        raise ValueError(
+            f"cannot put the network on map_location={map_location!r}: {error}"
+        ) from None
     net.eval()
     return net, vocabulary, meta
 
@@ -182,7 +209,8 @@ def _write_atomically(path: Path, obj: dict) -> None:
             torch.save(obj, file)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)  # atomic on POSIX and Windows: readers see old or new, never half
+        # Atomic on POSIX and Windows: readers see the old file or the new, never half.
+        os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -222,7 +250,9 @@ def _check_plain(key: str, value: object) -> None:
     if isinstance(value, dict):
         for name, item in value.items():
             if not isinstance(name, str | int):
-                raise TypeError(f"meta {key!r} has a key {name!r} that is not a str or int")
+                raise TypeError(
+                    f"meta {key!r} has a key {name!r} that is not a str or int"
+                )
             _check_plain(key, item)
         return
     raise TypeError(

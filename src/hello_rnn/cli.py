@@ -47,22 +47,33 @@ def _whole_number(text: str, *, minimum: int, maximum: int | None = None) -> int
     except ValueError:
         value = minimum - 1
     if value < minimum or (maximum is not None and value > maximum):
-        bound = f"of {minimum} or more" if maximum is None else f"from {minimum} to {maximum}"
-        raise argparse.ArgumentTypeError(f"expected a whole number {bound}, got {text!r}")
+        bound = (
+            f"of {minimum} or more"
+            if maximum is None
+            else f"from {minimum} to {maximum}"
+        )
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number {bound}, got {text!r}"
+        )
     return value
 
 
-def _number(text: str, *, minimum: float, inclusive: bool, maximum: float = math.inf) -> float:
+def _number(
+    text: str, *, minimum: float, inclusive: bool, maximum: float = math.inf
+) -> float:
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     above = value >= minimum if inclusive else value > minimum
-    if not (above and value <= maximum and math.isfinite(value)):  # nan fails every comparison
+    # (nan fails every comparison)
+    if not (above and value <= maximum and math.isfinite(value)):
         bound = f"{minimum:g} or more" if inclusive else f"more than {minimum:g}"
         if maximum != math.inf:
             bound += f" and at most {maximum:g}"
-        raise argparse.ArgumentTypeError(f"expected a finite number {bound}, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number {bound}, got {text!r}"
+        )
     return value
 
 
@@ -114,35 +125,88 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="{train,sample}", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="{train,sample}", parser_class=_Parser
+    )
     commands.required = True
 
-    train = commands.add_parser("train", help="learn a text by heart", description="Learn a text by heart.")
-    train.add_argument("--text", default="Hello, RNN!", help="the text to learn (default: %(default)r)")
-    train.add_argument("--hidden", type=_hidden, default=50, help="hidden units H, at most 4096 (default: %(default)s)")
-    train.add_argument("--lr", type=_lr, default=0.001, help="Adam's learning rate, at most 1 (default: %(default)s)")
-    train.add_argument(
-        "--clamp", type=_clamp, default=1.0, help="clamp gradients into [-c, c]; 'none' turns it off (default: 1.0)"
+    train = commands.add_parser(
+        "train", help="learn a text by heart", description="Learn a text by heart."
     )
-    train.add_argument("--steps", type=_steps, default=1000, help="most steps to take (default: %(default)s)")
-    train.add_argument("--seed", type=_seed, default=0, help="random seed (default: %(default)s)")
-    train.add_argument("--cell", choices=("torch", "scratch"), default="torch", help="which RNN cell (default: torch)")
-    train.add_argument("--save", metavar="PATH", help="write the trained network to this checkpoint file")
     train.add_argument(
-        "--quiet", action="store_true", help="no progress bar (none is drawn when stderr is not a terminal either)"
+        "--text", default="Hello, RNN!", help="the text to learn (default: %(default)r)"
+    )
+    train.add_argument(
+        "--hidden",
+        type=_hidden,
+        default=50,
+        help="hidden units H, at most 4096 (default: %(default)s)",
+    )
+    train.add_argument(
+        "--lr",
+        type=_lr,
+        default=0.001,
+        help="Adam's learning rate, at most 1 (default: %(default)s)",
+    )
+    train.add_argument(
+        "--clamp",
+        type=_clamp,
+        default=1.0,
+        help="clamp gradients into [-c, c]; 'none' turns it off (default: 1.0)",
+    )
+    train.add_argument(
+        "--steps",
+        type=_steps,
+        default=1000,
+        help="most steps to take (default: %(default)s)",
+    )
+    train.add_argument(
+        "--seed", type=_seed, default=0, help="random seed (default: %(default)s)"
+    )
+    train.add_argument(
+        "--cell",
+        choices=("torch", "scratch"),
+        default="torch",
+        help="which RNN cell (default: torch)",
+    )
+    train.add_argument(
+        "--save",
+        metavar="PATH",
+        help="write the trained network to this checkpoint file",
+    )
+    train.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (none is drawn when stderr is not a terminal either)",
     )
 
-    sample = commands.add_parser("sample", help="write text with a trained network", description="Write text.")
-    sample.add_argument("--load", metavar="PATH", required=True, help="a checkpoint written by 'train --save'")
-    sample.add_argument("--prefix", help="text to start from (default: the first character of the training text)")
+    sample = commands.add_parser(
+        "sample", help="write text with a trained network", description="Write text."
+    )
     sample.add_argument(
-        "--temperature", type=_temperature, default=0.0,
+        "--load",
+        metavar="PATH",
+        required=True,
+        help="a checkpoint written by 'train --save'",
+    )
+    sample.add_argument(
+        "--prefix",
+        help="text to start from (default: the first character of the training text)",
+    )
+    sample.add_argument(
+        "--temperature",
+        type=_temperature,
+        default=0.0,
         help="0 picks the likeliest character (default); above 0 samples, more freely the higher",
     )
     sample.add_argument(
-        "--length", type=_length, help="characters to add (default: as many as the training text had)"
+        "--length",
+        type=_length,
+        help="characters to add (default: as many as the training text had)",
     )
-    sample.add_argument("--seed", type=_seed, default=0, help="sampling seed (default: %(default)s)")
+    sample.add_argument(
+        "--seed", type=_seed, default=0, help="sampling seed (default: %(default)s)"
+    )
     return parser
 
 
@@ -167,17 +231,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _is_usage_error(error: Exception) -> bool:
-    return isinstance(error, UsageError | ValueError | TypeError | OSError | TrainingDivergedError)
+    return isinstance(
+        error, UsageError | ValueError | TypeError | OSError | TrainingDivergedError
+    )
 
 
 def _train(args: argparse.Namespace) -> int:
     if args.save is not None:
-        checkpoint.check_save_path(args.save)  # before training: a typo should cost nothing
+        checkpoint.check_save_path(args.save)  # before training: a typo costs nothing
     data = DataHandler(args.text)
     torch.manual_seed(args.seed)
     net = HelloRNN(data.num_characters, args.hidden, cell=args.cell)
     show_progress = not args.quiet and sys.stderr.isatty()
-    history = train(net, data, steps=args.steps, lr=args.lr, clamp=args.clamp, progress=show_progress)
+    history = train(
+        net,
+        data,
+        steps=args.steps,
+        lr=args.lr,
+        clamp=args.clamp,
+        progress=show_progress,
+    )
     if history.memorized_at is not None:
         print(f"memorized at step {history.memorized_at}")
     else:
@@ -187,19 +260,36 @@ def _train(args: argparse.Namespace) -> int:
         )
     print(generate(net, data, prefix=args.text[0]))
     if args.save is not None:
-        path = checkpoint.save(args.save, net, data, steps=history.steps, memorized_at=history.memorized_at)
+        path = checkpoint.save(
+            args.save, net, data, steps=history.steps, memorized_at=history.memorized_at
+        )
         print(f"saved to {path}")
     return 0
 
 
 def _sample(args: argparse.Namespace) -> int:
     net, vocabulary, meta = checkpoint.load(args.load)
-    prefix = args.prefix if args.prefix is not None else meta.get("first_char", vocabulary.chars[0])
+    prefix = (
+        args.prefix
+        if args.prefix is not None
+        else meta.get("first_char", vocabulary.chars[0])
+    )
     length = args.length
     if length is None:
         text_length = meta.get("text_length")
         if not isinstance(text_length, int):
-            raise UsageError(f"{args.load!r} does not record its text's length: pass --length")
+            raise UsageError(
+                f"{args.load!r} does not record its text's length: pass --length"
+            )
         length = max(text_length - len(prefix), 0)
-    print(generate(net, vocabulary, prefix=prefix, length=length, temperature=args.temperature, seed=args.seed))
+    print(
+        generate(
+            net,
+            vocabulary,
+            prefix=prefix,
+            length=length,
+            temperature=args.temperature,
+            seed=args.seed,
+        )
+    )
     return 0

@@ -88,7 +88,9 @@ def default_corpus(max_chars: int | None = None) -> str:
         if max_chars is not None and sum(map(len, parts)) >= max_chars:
             break
     if not parts:
-        raise FileNotFoundError(f"found none of the standard library's source files in {str(folder)!r}")
+        raise FileNotFoundError(
+            f"found none of the standard library's source files in {str(folder)!r}"
+        )
     return "\n".join(parts)[:max_chars]
 
 
@@ -110,13 +112,17 @@ def windows(indices: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Te
     seq_len = positive_int("seq_len", seq_len)
     count = (len(indices) - 1) // seq_len
     if count == 0:
-        raise ValueError(f"the text has {len(indices)} characters: too short for one window of seq_len={seq_len} + 1")
+        raise ValueError(
+            f"the text has {len(indices)} characters: too short for one window of seq_len={seq_len} + 1"
+        )
     inputs = indices[: count * seq_len].view(count, seq_len)
     targets = indices[1 : count * seq_len + 1].view(count, seq_len)
     return inputs, targets
 
 
-def batches(indices: torch.Tensor, seq_len: int, batch_size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+def batches(
+    indices: torch.Tensor, seq_len: int, batch_size: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Windows arranged for truncated BPTT: row ``b`` of each batch continues row ``b`` of the batch before.
 
     The text is split into ``B`` equal, contiguous streams; batch ``k`` holds the
@@ -210,10 +216,12 @@ def train_on_corpus(
         device: move the network (and the data) there first.
         progress: show a progress bar.
         validation_fraction: the share of the text held out, in ``[0, 1)``; 0 for none.
-        eval_every: score the validation text every this many steps; by default ten times per run.
-        on_eval: called as ``on_eval(step, net, history)`` after each of those scorings (and at the
-            end, with or without a validation text), to watch a long run: write a sample, save a
-            checkpoint. It must not change the weights; the network is in training mode again after it.
+        eval_every: score the validation text every this many steps; by default
+            ten times per run.
+        on_eval: called as ``on_eval(step, net, history)`` after each of those
+            scorings (and at the end, with or without a validation text), to
+            watch a long run: write a sample, save a checkpoint. It must not
+            change the weights; the network is in training mode again after it.
 
     Returns:
         A :class:`CorpusHistory`.
@@ -227,12 +235,23 @@ def train_on_corpus(
     lr = finite_float("lr", lr, positive=True)
     if clamp is not None:
         clamp = finite_float("clamp", clamp, positive=True)
-    validation_fraction = finite_float("validation_fraction", validation_fraction, minimum=0.0)
+    validation_fraction = finite_float(
+        "validation_fraction", validation_fraction, minimum=0.0
+    )
     if validation_fraction >= 1:
-        raise ValueError(f"validation_fraction must be in [0, 1), got {validation_fraction!r}")
-    eval_every = positive_int("eval_every", eval_every) if eval_every is not None else max(steps // 10, 1)
+        raise ValueError(
+            f"validation_fraction must be in [0, 1), got {validation_fraction!r}"
+        )
+    eval_every = (
+        positive_int("eval_every", eval_every)
+        if eval_every is not None
+        else max(steps // 10, 1)
+    )
     if on_eval is not None and not callable(on_eval):
-        raise TypeError(f"on_eval must be a function of (step, net, history) or None, got {type(on_eval).__name__}")
+        raise TypeError(
+            "on_eval must be a function of (step, net, history) or None, "
+            f"got {type(on_eval).__name__}"
+        )
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
     net.check_vocabulary(vocabulary)
@@ -243,22 +262,28 @@ def train_on_corpus(
     parameters = list(net.parameters())
     device = parameters[0].device
 
-    # Indices are small (8 bytes a character); one-hot rows are built per batch, never for the whole text.
+    # Indices are small (8 bytes a character); one-hot rows are built per batch,
+    # never for the whole text.
     split = len(text) - round(len(text) * validation_fraction)
     train_indices = vocabulary.encode(text[:split]).to(device)
-    validation_indices = vocabulary.encode(text[split:]).to(device) if split < len(text) else None
-    next(batches(train_indices, seq_len, batch_size))  # fail now, with a clear message, if the text is too short
+    validation_indices = (
+        vocabulary.encode(text[split:]).to(device) if split < len(text) else None
+    )
+    # Fail now, with a clear message, if the text is too short for one batch.
+    next(batches(train_indices, seq_len, batch_size))
     if validation_indices is not None and len(validation_indices) <= seq_len:
         raise ValueError(
-            f"the validation text (the last {validation_fraction:g} of the text) has {len(validation_indices)} "
-            f"characters: too short for one window of seq_len={seq_len} + 1; use a larger validation_fraction or 0"
+            f"the validation text (the last {validation_fraction:g} of the text) has "
+            f"{len(validation_indices)} characters: too short for one window of "
+            f"seq_len={seq_len} + 1; use a larger validation_fraction or 0"
         )
 
-    if clamp is not None:
-        clamp = min(clamp, torch.finfo(parameters[0].dtype).max)  # beyond the dtype's range it changes nothing
+    if clamp is not None:  # beyond the dtype's range a clamp changes nothing
+        clamp = min(clamp, torch.finfo(parameters[0].dtype).max)
     optimizer = torch.optim.Adam(parameters, lr=lr)
     history = CorpusHistory(chars_per_step=batch_size * seq_len)
-    pending: list[torch.Tensor] = []  # losses not yet copied to the CPU: one copy per many steps keeps a GPU busy
+    # Losses not yet copied to the CPU: one copy per many steps keeps a GPU busy.
+    pending: list[torch.Tensor] = []
     bar = _progress_bar(steps, progress)
     net.train()
     step = 0
@@ -267,11 +292,15 @@ def train_on_corpus(
         for x, y in batches(train_indices, seq_len, batch_size):
             step += 1
             logits, h = net(vocabulary.one_hot(x), h)  # [B, T, V]
-            h = detach_hidden(h)  # carry the state forward, but let no gradient flow back past this window
-            loss = nn.functional.cross_entropy(logits.reshape(-1, net.num_chars), y.reshape(-1))
+            # Carry the state forward, but let no gradient flow back past this window.
+            h = detach_hidden(h)
+            loss = nn.functional.cross_entropy(
+                logits.reshape(-1, net.num_chars), y.reshape(-1)
+            )
             optimizer.zero_grad()
             loss.backward()
-            if clamp is not None:  # as clamp_gradients_, without counting (counting would wait for a GPU)
+            # As clamp_gradients_, but without counting (counting would wait for a GPU).
+            if clamp is not None:
                 for p in parameters:
                     if p.grad is not None:
                         p.grad.clamp_(-clamp, clamp)
@@ -281,9 +310,16 @@ def train_on_corpus(
                 _record(history, pending, bar)
                 if validation_indices is not None:
                     history.validation_steps.append(step)
-                    history.validation_bpc.append(_bits_per_character(net, vocabulary, validation_indices, seq_len))
+                    history.validation_bpc.append(
+                        _bits_per_character(
+                            net, vocabulary, validation_indices, seq_len
+                        )
+                    )
                     net.train()
-                bar.set_postfix(bpc=_last(history.train_bpc), validation_bpc=_last(history.validation_bpc))
+                bar.set_postfix(
+                    bpc=_last(history.train_bpc),
+                    validation_bpc=_last(history.validation_bpc),
+                )
                 if on_eval is not None:
                     on_eval(step, net, history)
                     net.train()
@@ -295,24 +331,32 @@ def train_on_corpus(
     return history
 
 
-def bits_per_character(net: HelloRNN, vocabulary: Vocabulary, text: str, *, seq_len: int = 64) -> float:
+def bits_per_character(
+    net: HelloRNN, vocabulary: Vocabulary, text: str, *, seq_len: int = 64
+) -> float:
     """How surprised `net` is by `text`, on average, in bits per character (lower is better)."""
     indices = vocabulary.encode(text).to(next(net.parameters()).device)
     was_training = net.training
-    score = _bits_per_character(net, vocabulary, indices, positive_int("seq_len", seq_len))
+    score = _bits_per_character(
+        net, vocabulary, indices, positive_int("seq_len", seq_len)
+    )
     net.train(was_training)
     return score
 
 
 @torch.no_grad()
-def _bits_per_character(net: HelloRNN, vocabulary: Vocabulary, indices: torch.Tensor, seq_len: int) -> float:
+def _bits_per_character(
+    net: HelloRNN, vocabulary: Vocabulary, indices: torch.Tensor, seq_len: int
+) -> float:
     """Score consecutive windows in up to 32 side-by-side streams, carrying the hidden state."""
     net.eval()
     streams = max(min(32, (len(indices) - 1) // seq_len), 1)
     total, count, h = 0.0, 0, None
     for x, y in batches(indices, seq_len, streams):
         logits, h = net(vocabulary.one_hot(x), h)
-        total = total + nn.functional.cross_entropy(logits.reshape(-1, net.num_chars), y.reshape(-1), reduction="sum")
+        total = total + nn.functional.cross_entropy(
+            logits.reshape(-1, net.num_chars), y.reshape(-1), reduction="sum"
+        )
         count += y.numel()
     return float(total) / count / math.log(2)
 
@@ -337,5 +381,11 @@ def _last(values: list[float]) -> str:
 
 
 def _check_indices(indices: object) -> None:
-    if not isinstance(indices, torch.Tensor) or indices.dtype != torch.long or indices.dim() != 1:
-        raise TypeError("indices must be a 1-D LongTensor, for instance vocabulary.encode(text)")
+    if (
+        not isinstance(indices, torch.Tensor)
+        or indices.dtype != torch.long
+        or indices.dim() != 1
+    ):
+        raise TypeError(
+            "indices must be a 1-D LongTensor, for instance vocabulary.encode(text)"
+        )

@@ -69,10 +69,18 @@ class Vocabulary:
         Returns:
             A string of length ``L``.
         """
-        values = indices.tolist() if isinstance(indices, torch.Tensor) else list(indices)
+        values = (
+            indices.tolist() if isinstance(indices, torch.Tensor) else list(indices)
+        )
         for i in values:
-            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.num_characters:
-                raise ValueError(f"index {i!r} is not in 0..{self.num_characters - 1}, the vocabulary's range")
+            if (
+                isinstance(i, bool)
+                or not isinstance(i, int)
+                or not 0 <= i < self.num_characters
+            ):
+                raise ValueError(
+                    f"index {i!r} is not in 0..{self.num_characters - 1}, the vocabulary's range"
+                )
         return "".join(self.index_to_char[i] for i in values)
 
     def one_hot(self, indices: torch.Tensor) -> torch.Tensor:
@@ -110,7 +118,9 @@ class DataHandler(Vocabulary):
 
     def __init__(self, text: str) -> None:
         if not isinstance(text, str):
-            raise TypeError(f"text must be a str, got {type(text).__name__}: pass the text to learn ('Hello, RNN!')")
+            raise TypeError(
+                f"text must be a str, got {type(text).__name__}: pass the text to learn ('Hello, RNN!')"
+            )
         if len(text) < 2:
             raise ValueError(
                 f"text must have at least 2 characters (an input and the target after it), got {text!r}"

@@ -30,12 +30,17 @@ Hidden = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 
 
 def detach_hidden(h: Hidden) -> Hidden:
-    """Keep the hidden state's values but cut its history, so no gradient flows back past it."""
+    """Keep the hidden state's values but cut its history.
+
+    No gradient then flows back past this point: truncated BPTT.
+    """
     return tuple(part.detach() for part in h) if isinstance(h, tuple) else h.detach()
 
 
 class RNNCell(nn.Module):
-    """The RNN recurrence written out, to be read: ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)``.
+    """The RNN recurrence written out, to be read.
+
+    ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)``
 
     Args:
         input_size: ``V``, the length of each input vector.
@@ -64,7 +69,9 @@ class RNNCell(nn.Module):
         for weight in self.parameters():
             nn.init.uniform_(weight, -bound, bound)
 
-    def forward(self, x: torch.Tensor, h0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, h0: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         # The input's share, W_xh x_t + b_h, does not depend on the past: compute
         # it for every time step in one matrix product, outside the loop.
         input_part = x @ self.W_xh.T + self.b_h  # [N, T, H]
@@ -96,7 +103,9 @@ class HelloRNN(nn.Module):
         - ``h_T``: ``[H]`` or ``[N, H]``, the last hidden state (for ``"lstm"`` the pair ``(h_T, c_T)``).
     """
 
-    def __init__(self, num_chars: int, num_hidden: int, cell: CellName = "torch") -> None:
+    def __init__(
+        self, num_chars: int, num_hidden: int, cell: CellName = "torch"
+    ) -> None:
         super().__init__()
         self.num_chars = positive_int("num_chars", num_chars)
         self.num_hidden = positive_int("num_hidden", num_hidden)
@@ -106,22 +115,30 @@ class HelloRNN(nn.Module):
         if cell == "scratch":
             self.cell: nn.Module = RNNCell(num_chars, num_hidden)
         elif cell == "torch":
-            self.cell = nn.RNN(num_chars, num_hidden, nonlinearity="tanh", batch_first=True)
+            self.cell = nn.RNN(
+                num_chars, num_hidden, nonlinearity="tanh", batch_first=True
+            )
         else:
             gated = nn.GRU if cell == "gru" else nn.LSTM
             self.cell = gated(num_chars, num_hidden, batch_first=True)
         self.readout = nn.Linear(num_hidden, num_chars)  # W_hy and b_y
 
-    def forward(self, x: torch.Tensor, h0: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
+    def forward(
+        self, x: torch.Tensor, h0: Hidden | None = None
+    ) -> tuple[torch.Tensor, Hidden]:
         unbatched = self._check_input(x, h0)
         if unbatched:
             x = x.unsqueeze(0)
             h0 = None if h0 is None else _map(h0, lambda part: part.unsqueeze(0))
         if self.cell_name == "scratch":
-            hs, h_last = self.cell(x, x.new_zeros(x.shape[0], self.num_hidden) if h0 is None else h0)
+            hs, h_last = self.cell(
+                x, x.new_zeros(x.shape[0], self.num_hidden) if h0 is None else h0
+            )
         else:
             # torch's recurrent layers want [layers, N, H] and make zeros themselves when given None.
-            hs, h_last = self.cell(x, None if h0 is None else _map(h0, lambda part: part.unsqueeze(0)))
+            hs, h_last = self.cell(
+                x, None if h0 is None else _map(h0, lambda part: part.unsqueeze(0))
+            )
             h_last = _map(h_last, lambda part: part.squeeze(0))
         logits = self.readout(hs)
         if unbatched:
@@ -131,7 +148,9 @@ class HelloRNN(nn.Module):
     def _check_input(self, x: torch.Tensor, h0: Hidden | None) -> bool:
         """Raise a readable error for a badly shaped input; return True if it is unbatched."""
         if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise TypeError("x must be a float tensor of one-hot rows, for instance DataHandler.X")
+            raise TypeError(
+                "x must be a float tensor of one-hot rows, for instance DataHandler.X"
+            )
         if x.dim() not in (2, 3) or x.shape[-1] != self.num_chars:
             raise ValueError(
                 f"x must have shape [T, {self.num_chars}] or [N, T, {self.num_chars}], got {list(x.shape)}"
@@ -139,7 +158,9 @@ class HelloRNN(nn.Module):
         if x.shape[-2] == 0:
             raise ValueError("x must hold at least one time step")
         if h0 is not None:
-            expected = [self.num_hidden] if x.dim() == 2 else [x.shape[0], self.num_hidden]
+            expected = (
+                [self.num_hidden] if x.dim() == 2 else [x.shape[0], self.num_hidden]
+            )
             if isinstance(h0, tuple) != (self.cell_name == "lstm"):
                 wanted = "a pair (h0, c0)" if self.cell_name == "lstm" else "one tensor"
                 raise TypeError(f"h0 must be {wanted} for cell={self.cell_name!r}")
@@ -165,8 +186,12 @@ class HelloRNN(nn.Module):
         have one; they always appear as a sum, so ``b_h = b_ih + b_hh``.
         """
         if cell not in ("scratch", "torch"):
-            raise ValueError(f"cell must be 'scratch' or 'torch' (the same maths), got {cell!r}")
-        twin = HelloRNN(self.num_chars, self.num_hidden, cell=cell).to(self.readout.weight.device)
+            raise ValueError(
+                f"cell must be 'scratch' or 'torch' (the same maths), got {cell!r}"
+            )
+        twin = HelloRNN(self.num_chars, self.num_hidden, cell=cell).to(
+            self.readout.weight.device
+        )
         W_xh, W_hh, b_h = self.recurrent_weights()
         with torch.no_grad():
             if cell == "scratch":
@@ -184,7 +209,9 @@ class HelloRNN(nn.Module):
     def recurrent_weights(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(W_xh [H, V], W_hh [H, H], b_h [H])`` whichever of the two plain RNN cells holds them."""
         if self.cell_name not in ("scratch", "torch"):
-            raise ValueError(f"a {self.cell_name!r} cell has gates, not the three weights of a plain RNN")
+            raise ValueError(
+                f"a {self.cell_name!r} cell has gates, not the three weights of a plain RNN"
+            )
         if self.cell_name == "scratch":
             return self.cell.W_xh, self.cell.W_hh, self.cell.b_h
         rnn = self.cell

@@ -11,7 +11,9 @@ from .data import Vocabulary
 __all__ = ["generate", "next_char_probabilities"]
 
 
-def next_char_probabilities(logits: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+def next_char_probabilities(
+    logits: torch.Tensor, temperature: float = 1.0
+) -> torch.Tensor:
     """Softmax of ``logits / temperature``: ``[*, V]`` scores to ``[*, V]`` probabilities.
 
     Below 1 the temperature sharpens the distribution towards the top character;
@@ -60,7 +62,9 @@ def generate(
     if length is None:
         text = getattr(data, "text", None)
         if text is None:
-            raise ValueError("length is required: this vocabulary has no text to take a length from")
+            raise ValueError(
+                "length is required: this vocabulary has no text to take a length from"
+            )
         length = max(len(text) - len(prefix), 0)
     length = non_negative_int("length", length)
     temperature = finite_float("temperature", temperature, minimum=0.0)
@@ -76,7 +80,8 @@ def generate(
         if temperature == 0.0:
             index = int(last.argmax())
         else:
-            # Sample on the CPU with our own generator: same seed, same text, on any device.
+            # Sample on the CPU with our own generator:
+            # the same seed writes the same text on any device.
             probs = next_char_probabilities(last.float().cpu(), temperature)
             index = int(torch.multinomial(probs, 1, generator=generator))
         indices.append(index)

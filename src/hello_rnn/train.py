@@ -16,7 +16,14 @@ from torch import nn
 from ._checks import finite_float, positive_int
 from .data import DataHandler
 
-__all__ = ["History", "TrainingDivergedError", "train", "clamp_gradients_", "gradient_norm", "seed_everything"]
+__all__ = [
+    "History",
+    "TrainingDivergedError",
+    "train",
+    "clamp_gradients_",
+    "gradient_norm",
+    "seed_everything",
+]
 
 
 @dataclass
@@ -80,7 +87,8 @@ def clamp_gradients_(parameters: list[nn.Parameter], clamp: float) -> float:
             continue
         changed += (p.grad.abs() > clamp).sum().item()
         total += p.grad.numel()
-        bound = min(clamp, torch.finfo(p.grad.dtype).max)  # a clamp beyond the dtype's range changes nothing
+        # A clamp beyond the dtype's range changes nothing.
+        bound = min(clamp, torch.finfo(p.grad.dtype).max)
         p.grad.clamp_(-bound, bound)
     return changed / total if total else 0.0
 
@@ -133,7 +141,10 @@ def train(
     if clip_norm is not None:
         clip_norm = finite_float("clip_norm", clip_norm, positive=True)
         if clamp is not None:
-            raise ValueError("pass either clamp or clip_norm, not both (set clamp=None to clip the norm)")
+            raise ValueError(
+                "pass either clamp or clip_norm, not both "
+                "(set clamp=None to clip the norm)"
+            )
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     if not isinstance(data, DataHandler):
@@ -174,13 +185,21 @@ def train(
         history.loss.append(loss.item())
         history.accuracy.append(accuracy)
         history.grad_norm.append(norm_before)
-        history.clipped_grad_norm.append(gradient_norm(parameters) if clamp or clip_norm else norm_before)
+        history.clipped_grad_norm.append(
+            gradient_norm(parameters) if clamp or clip_norm else norm_before
+        )
         history.clamped_fraction.append(fraction)
         bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.4f}", accuracy=f"{accuracy:.2f}", refresh=False)
+        bar.set_postfix(
+            loss=f"{loss.item():.4f}", accuracy=f"{accuracy:.2f}", refresh=False
+        )
         # The accuracy above was measured before the step; confirm the updated
         # weights still get every character right before calling it memorized.
-        if accuracy == 1.0 and history.memorized_at is None and _accuracy(net, X, y) == 1.0:
+        if (
+            accuracy == 1.0
+            and history.memorized_at is None
+            and _accuracy(net, X, y) == 1.0
+        ):
             history.memorized_at = step
             if stop_when_memorized:
                 break

@@ -12,7 +12,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from book_site import ROOT, SITE, book_config, built_pages, notebook_docnames, page_id, toc_docnames
+from book_site import (
+    ROOT,
+    SITE,
+    book_config,
+    built_pages,
+    notebook_docnames,
+    page_id,
+    toc_docnames,
+)
 from bs4 import BeautifulSoup
 
 PAGES = built_pages()

@@ -797,7 +797,7 @@ def gradient_reach(panels: dict[str, dict[str, torch.Tensor]], mark: int | None 
     """
     if not panels or not all(panels.values()):
         raise ValueError("panels must hold at least one panel, each with at least one curve")
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels) + 0.6, 3.9), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels) + 0.6, 3.6), sharey=True, squeeze=False)
     for ax, (title, curves) in zip(axes[0], panels.items()):
         for i, (label, values) in enumerate(curves.items()):
             values = torch.as_tensor(values).detach().double().cpu()
@@ -827,7 +827,7 @@ def cell_race(histories: dict[str, History], num_targets: int | None = None, max
     """
     if not histories or any(history.steps == 0 for history in histories.values()):
         raise ValueError("histories must hold at least one History, each with at least one step")
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.4, 3.4))
     for i, (label, history) in enumerate(histories.items()):
         steps = range(1, history.steps + 1)
         done = f"memorized at step {history.memorized_at}" if history.memorized_at else "not memorized"
@@ -880,7 +880,7 @@ def decisive_predictions(
         )
     labels = list(probabilities)
     width = 0.8 / len(chars)
-    fig, axes = plt.subplots(1, len(titles), figsize=(4.4 * len(titles) + 0.4, 3.6), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(titles), figsize=(3.9 * len(titles) + 0.4, 3.4), sharey=True, squeeze=False)
     for k, (ax, title) in enumerate(zip(axes[0], titles)):
         for j, c in enumerate(chars):
             values = [probabilities[label][k, j].item() for label in labels]
@@ -914,7 +914,7 @@ def unit_traces(traces: dict[str, torch.Tensor], inputs: str) -> Figure:
     values = {label: torch.as_tensor(v).detach().float().cpu() for label, v in traces.items()}
     if any(v.shape != (len(inputs),) for v in values.values()):
         raise ValueError(f"every trace must have shape [T], T = len(inputs) = {len(inputs)}")
-    fig, axes = plt.subplots(len(values), 1, figsize=(10, 1.9 * len(values) + 0.8), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(len(values), 1, figsize=(8.6, 1.7 * len(values) + 0.8), sharex=True, squeeze=False)
     for i, (ax, (label, v)) in enumerate(zip(axes[:, 0], values.items())):
         ax.plot(range(len(inputs)), v.numpy(), color=f"C{i}", marker="o", ms=3, lw=1.5)
         ax.set_ylabel(label, fontsize=9)

@@ -37,6 +37,24 @@ _FONT_SUFFIXES = {".woff2", ".woff", ".ttf", ".eot", ".svg"}
 _OFF_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 
 
+# The libraries' built-in fallbacks for modules they do not ship (MathJax's speech-rule maps, widget
+# modules the manager does not bundle) point at a CDN. The pages configure them away, but the copies
+# are rewritten too, to a local folder that does not exist: the site names no other host at all,
+# and a missing module fails loudly, offline, instead of quietly reaching out.
+# (The widget manager's CSS also carries a commented-out Google Fonts import; it goes the same way.)
+_LIBRARY_CDNS = ("https://cdn.jsdelivr.net/npm/", "https://fonts.googleapis.com/")
+_NOT_BUNDLED = "not-bundled/"
+
+
+def _point_library_fallbacks_home(folder: Path) -> None:
+    for path in folder.rglob("*.js"):
+        text = path.read_text(encoding="utf-8")
+        if any(cdn in text for cdn in _LIBRARY_CDNS):
+            for cdn in _LIBRARY_CDNS:
+                text = text.replace(cdn, _NOT_BUNDLED)
+            path.write_text(text, encoding="utf-8")
+
+
 def _copy_mathjax(src: Path, dest: Path) -> None:
     def ignore(directory: str, names: list[str]) -> set[str]:
         rel = Path(directory).relative_to(src / "es5").as_posix()
@@ -86,6 +104,7 @@ def copy_assets(app: Sphinx) -> None:
     out = Path(app.outdir) / ASSETS_DIR
     _copy_mathjax(node_modules / "mathjax", out / "mathjax")
     _copy_widgets(node_modules, out / "widgets")
+    _point_library_fallbacks_home(out)
     # Every local script the configuration names must now exist (paths are relative to _static/).
     configured = [app.config.mathjax_path, *app.config.nb_ipywidgets_js]
     for path in configured:

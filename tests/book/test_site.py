@@ -180,3 +180,22 @@ def test_colab_button_opens_this_chapter(site: Path, docname: str) -> None:
 @pytest.mark.parametrize("docname", notebook_docnames())
 def test_colab_setup_cell_is_hidden_in_the_book(site: Path, docname: str) -> None:
     assert "google.colab" not in (site / f"{docname}.html").read_text(encoding="utf-8")
+
+
+# A URL on a CDN host (a bare mention such as "www.mathjax.org" in a licence header is no reference).
+CDN_URL = re.compile(
+    r"(?:https?:)?//(?:[a-z0-9-]+\.)*(?:jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|googleapis\.com"
+    r"|gstatic\.com|bootstrapcdn\.com|cdn\.[a-z0-9.-]+)",
+    re.IGNORECASE,
+)
+
+
+def test_no_file_of_the_site_names_a_cdn(site: Path) -> None:
+    """Not a page, not a script, not a library's built-in fallback: no file under _build/html has a CDN URL."""
+    offenders = []
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".js", ".css", ".json", ".txt"}:
+            match = CDN_URL.search(path.read_text(encoding="utf-8", errors="replace"))
+            if match:
+                offenders.append(f"{path.relative_to(site)}: {match.group(0)}")
+    assert not offenders, "CDN references in the built site:\n" + "\n".join(offenders[:20])

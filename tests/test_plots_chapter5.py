@@ -4,16 +4,10 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
+from figure_checks import assert_labelled  # noqa: E402
 
 from hello_rnn import plots  # noqa: E402
-
-
-def _labelled(fig):
-    assert fig.axes and all(ax.get_ylabel() for ax in fig.axes)
-    assert any(ax.get_xlabel() for ax in fig.axes)
-    plt.close(fig)
 
 
 def test_temperature_distributions_draws_one_panel_of_bars_per_temperature():
@@ -23,7 +17,7 @@ def test_temperature_distributions_draws_one_panel_of_bars_per_temperature():
     assert len(fig.axes) == 3
     assert all(len(ax.patches) == 4 for ax in fig.axes)
     assert [t.get_text() for t in fig.axes[-1].get_xticklabels()] == ["a", "b", "␣", "c"]
-    _labelled(fig)
+    assert_labelled(fig)
 
 
 def test_temperature_distributions_checks_its_input():
@@ -41,7 +35,7 @@ def test_entropy_vs_temperature_marks_both_limits():
     levels = sorted(line.get_ydata()[0] for line in ax.get_lines() if len(set(line.get_ydata())) == 1
                     and len(line.get_xdata()) == 2)
     assert levels == [0, 2.0]  # 0 bits and log2(4) bits
-    _labelled(fig)
+    assert_labelled(fig)
     with pytest.raises(ValueError, match="equal length"):
         plots.entropy_vs_temperature(temps, torch.zeros(3), num_chars=4)
     with pytest.raises(ValueError, match="num_chars"):
@@ -52,6 +46,6 @@ def test_sampling_tradeoff_labels_greedy_and_checks_lengths():
     fig = plots.sampling_tradeoff([0, 1, 5], [3, 10, 20], [1.0, 0.9, 0.1])
     assert fig.axes[0].get_xticklabels()[0].get_text() == "0\n(greedy)"
     assert list(fig.axes[1].get_lines()[0].get_ydata()) == [100.0, 90.0, 10.0]
-    _labelled(fig)
+    assert_labelled(fig)
     with pytest.raises(ValueError, match="equal length"):
         plots.sampling_tradeoff([0, 1], [3], [1.0, 0.5])

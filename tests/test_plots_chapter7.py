@@ -4,17 +4,10 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
+from figure_checks import assert_labelled  # noqa: E402
 
 from hello_rnn import History, plots  # noqa: E402
-
-
-def _labelled(fig):
-    axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
-    assert axes and any(ax.get_xlabel() for ax in axes)
-    assert any(ax.get_ylabel() for ax in axes)
-    plt.close(fig)
 
 
 def _history(memorized_at=None):
@@ -27,7 +20,7 @@ def test_gradient_reach_draws_one_panel_per_state_and_one_curve_per_cell():
     fig = plots.gradient_reach({"at initialisation": norms, "trained": norms}, mark=12)
     assert len(fig.axes) == 2 and all(ax.get_yscale() == "log" and ax.get_xlabel() for ax in fig.axes)
     assert len([line for line in fig.axes[0].get_lines() if len(line.get_xdata()) == 20]) == 2
-    _labelled(fig)
+    assert_labelled(fig, every_y_axis=False)
     with pytest.raises(ValueError, match="panels"):
         plots.gradient_reach({})
     with pytest.raises(ValueError, match="panels"):
@@ -40,8 +33,8 @@ def test_cell_race_marks_memorization_and_zooms_on_the_last_characters():
     assert ax_loss.get_xlim() == (0, 300)
     assert ax_acc.get_ylim()[0] == pytest.approx(1 - 4.5 / 45)
     assert "memorized at step 3" in " ".join(t.get_text() for t in ax_loss.get_legend().get_texts())
-    _labelled(fig)
-    _labelled(plots.cell_race({"RNN": _history()}))
+    assert_labelled(fig, every_y_axis=False)
+    assert_labelled(plots.cell_race({"RNN": _history()}), every_y_axis=False)
     with pytest.raises(ValueError, match="histories"):
         plots.cell_race({})
     with pytest.raises(ValueError, match="num_targets"):
@@ -52,7 +45,7 @@ def test_decisive_predictions_checks_shapes():
     probs = {"RNN": torch.full((2, 4), 0.25), "LSTM": torch.eye(4)[[2, 3]]}
     fig = plots.decisive_predictions(probs, ["\n", "-", "a", "b"], ["a", "b"], ["line 1", "line 2"])
     assert len(fig.axes) == 2
-    _labelled(fig)
+    assert_labelled(fig, every_y_axis=False)
     with pytest.raises(ValueError, match="shape"):
         plots.decisive_predictions(probs, ["-", "a", "b"], ["a", "b"], ["line 1", "line 2"])
     with pytest.raises(ValueError, match="at least one"):
@@ -62,7 +55,7 @@ def test_decisive_predictions_checks_shapes():
 def test_unit_traces_wants_one_value_per_input():
     fig = plots.unit_traces({"cell state": torch.arange(5.0), "forget gate": torch.rand(5)}, "a---a")
     assert len(fig.axes) == 2 and all(ax.get_ylabel() for ax in fig.axes)
-    _labelled(fig)
+    assert_labelled(fig, every_y_axis=False)
     with pytest.raises(ValueError, match="shape"):
         plots.unit_traces({"cell state": torch.arange(4.0)}, "a---a")
     with pytest.raises(ValueError, match="at least one"):

@@ -265,21 +265,22 @@ def test_hidden_solutions_and_code_open_on_click(page: tuple[Page, Watch], serve
     """Solutions (sphinx-exercise dropdowns) start hidden and open on click; so do hidden code cells."""
     tab, watch = page
     open_page(tab, watch, server + path)
-    toggles = tab.locator(".admonition.toggle")
-    for index in range(toggles.count()):
-        toggle = toggles.nth(index)
-        body = toggle.locator(":scope > :not(.admonition-title)").first
-        expect(body).to_be_hidden()
-        toggle.locator(".toggle-button").click()
-        expect(body).to_be_visible()
-    details = tab.locator("details")
-    for index in range(details.count()):
-        block = details.nth(index)
-        body = block.locator(":scope > :not(summary)").first
-        expect(body).to_be_hidden()
-        block.locator(":scope > summary").click()
-        expect(body).to_be_visible()
-    assert toggles.count() + details.count() > 0, f"{path}: no dropdown found"
+    # sphinx-togglebutton's admonitions, then <details> blocks: (block, its hidden body, what to click).
+    kinds = [
+        (".admonition.toggle", ":scope > :not(.admonition-title)", ".toggle-button"),
+        ("details", ":scope > :not(summary)", ":scope > summary"),
+    ]
+    found = 0
+    for block_selector, body_selector, button_selector in kinds:
+        blocks = tab.locator(block_selector)
+        for index in range(blocks.count()):
+            block = blocks.nth(index)
+            body = block.locator(body_selector).first
+            expect(body).to_be_hidden()
+            block.locator(button_selector).click()
+            expect(body).to_be_visible()
+        found += blocks.count()
+    assert found > 0, f"{path}: no dropdown found"
     watch.assert_clean(path)
 
 

@@ -32,6 +32,13 @@ def show_char(c: str) -> str:
     return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(c, c)
 
 
+def _frameless(ax: plt.Axes) -> None:
+    """A diagram or a grid of cells, not a chart: no frame around it, no tick marks."""
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
 def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
     """The inputs ``X`` as a grid: one row per position of ``text[:-1]``, one column per character.
 
@@ -115,9 +122,7 @@ def unrolled_rnn(inputs: str, targets: str | None = None, highlight: int | None 
     ax.set_yticks(list(row.values()), ["input $x_t$", "hidden $h_t$", "output $y_t$"])
     ax.set_xlabel("time step t (one character per step)")
     ax.set_ylabel("layer")
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    _frameless(ax)
     fig.tight_layout()
     return fig
 
@@ -164,9 +169,7 @@ def next_char_confidences(
     ax.set_yticks(range(size), [show_char(c) for c in data.chars])
     ax.set_xlabel("input character $x_t$")
     ax.set_ylabel("next character")
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    _frameless(ax)
     if title:
         ax.set_title(title, fontsize=11)
     fig.tight_layout()
@@ -684,9 +687,7 @@ def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
     ax_rows.set_yticks([batch_size - 1 - b + 0.5 for b in range(batch_size)], [f"row {b}" for b in range(batch_size)])
     ax_rows.set_xlabel(f"the batches in the order training reads them ({batch_size} rows x {seq_len} characters each)")
     ax_rows.set_ylabel("row of the batch")
-    ax_rows.tick_params(length=0)
-    for spine in ax_rows.spines.values():
-        spine.set_visible(False)
+    _frameless(ax_rows)
     fig.tight_layout()
     return fig
 

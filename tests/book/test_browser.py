@@ -305,20 +305,18 @@ def test_previous_next_links_walk_the_toc_in_order(page: tuple[Page, Watch], ser
     def here() -> str:
         return urlsplit(tab.url).path.removeprefix(urlsplit(server).path).removesuffix(".html")
 
+    def walk(selector: str, name: str) -> list[str]:
+        """Follow the `selector` link from page to page until it runs out; the pages seen, in order."""
+        seen = [here()]
+        while (link := tab.locator(selector)).count():
+            link.first.click()
+            tab.wait_for_load_state("load")
+            seen.append(here())
+            assert len(seen) <= len(expected), f"'{name}' goes past the toc: {seen}"
+        return seen
+
     tab.goto(server + "index.html", wait_until="load")  # the root page redirects to the toc's root
     tab.wait_for_url(f"{server}{expected[0]}.html")
-    forward = [here()]
-    while (link := tab.locator("a.right-next")).count():
-        link.first.click()
-        tab.wait_for_load_state("load")
-        forward.append(here())
-        assert len(forward) <= len(expected), f"'next' goes past the toc: {forward}"
-    assert forward == expected
-    backward = [here()]
-    while (link := tab.locator("a.left-prev")).count():
-        link.first.click()
-        tab.wait_for_load_state("load")
-        backward.append(here())
-        assert len(backward) <= len(expected), f"'previous' goes past the toc: {backward}"
-    assert backward == expected[::-1]
+    assert walk("a.right-next", "next") == expected
+    assert walk("a.left-prev", "previous") == expected[::-1]
     watch.assert_clean("previous/next navigation")

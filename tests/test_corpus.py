@@ -234,3 +234,42 @@ def test_on_eval_sees_every_scoring_and_leaves_training_unchanged(corpus):
     assert [step for step, _, _ in seen] == [3, 6, 7]  # called without a validation text too
     with pytest.raises(TypeError, match="on_eval must be a function"):
         train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, on_eval="print", **options)
+
+
+def _train_with_adam(corpus, monkeypatch, make_adam):
+    """Train a small network with `make_adam(params, **options)` standing in for torch.optim.Adam."""
+    monkeypatch.setattr(torch.optim, "Adam", make_adam)
+    vocabulary = Vocabulary(set(corpus))
+    torch.manual_seed(0)
+    return train_on_corpus(
+        HelloRNN(vocabulary.num_characters, 16), vocabulary, corpus,
+        seq_len=16, batch_size=4, steps=20, lr=0.01, seed=0, validation_fraction=0,
+    )
+
+
+def test_the_fused_adam_does_the_arithmetic_of_the_plain_one(corpus, monkeypatch):
+    adam, options_seen = torch.optim.Adam, []
+
+    def spy(params, **options):
+        options_seen.append(options)
+        return adam(params, **options)
+
+    fused = _train_with_adam(corpus, monkeypatch, spy)
+    plain = _train_with_adam(corpus, monkeypatch, lambda params, **options: adam(params, lr=options["lr"]))
+    assert options_seen == [{"lr": 0.01, "fused": True}]  # asked for, and this torch has it on the CPU
+    assert fused.train_bpc == pytest.approx(plain.train_bpc, abs=1e-5)
+    assert fused.train_bpc != plain.train_bpc[:1] * 20  # and training moved
+
+
+def test_without_a_fused_adam_the_plain_one_trains(corpus, monkeypatch):
+    adam, options_seen = torch.optim.Adam, []
+
+    def old_torch(params, **options):  # torch < 2.4 on a CPU
+        options_seen.append(options)
+        if options.get("fused"):
+            raise RuntimeError("`fused=True` requires all the params to be CUDA, floating point Tensors")
+        return adam(params, **options)
+
+    history = _train_with_adam(corpus, monkeypatch, old_torch)
+    assert options_seen == [{"lr": 0.01, "fused": True}, {"lr": 0.01}]
+    assert history.steps == 20 and history.train_bpc[-1] < history.train_bpc[0]

@@ -52,13 +52,14 @@ class Vocabulary:
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
-        unknown = [c for c in text if c not in self.char_to_index]
-        if unknown:
+        try:
+            indices = [self.char_to_index[c] for c in text]
+        except KeyError as error:
             raise ValueError(
-                f"character {unknown[0]!r} is not in the vocabulary {''.join(self.chars)!r}; "
+                f"character {error.args[0]!r} is not in the vocabulary {''.join(self.chars)!r}; "
                 "use only characters the model was trained on"
-            )
-        return torch.tensor([self.char_to_index[c] for c in text], dtype=torch.long)
+            ) from None
+        return torch.tensor(indices, dtype=torch.long)
 
     def decode(self, indices: torch.Tensor | Sequence[int]) -> str:
         """Indices to characters: the inverse of :meth:`encode`.

@@ -78,7 +78,8 @@ class RNNCell(nn.Module):
         h = h0
         hs = []
         for x_part in input_part.unbind(dim=1):  # unbind, not x[:, t]: cheaper backward
-            h = torch.tanh(x_part + h @ self.W_hh.T)
+            # addmm(a, b, c) is a + b @ c in one call: faster than the two apart.
+            h = torch.tanh(torch.addmm(x_part, h, self.W_hh.T))
             hs.append(h)
         return torch.stack(hs, dim=1), h
 

@@ -182,6 +182,19 @@ def test_colab_setup_cell_is_hidden_in_the_book(site: Path, docname: str) -> Non
     assert "google.colab" not in (site / f"{docname}.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("number, docname", list(enumerate(notebook_docnames(), start=1)))
+def test_chapters_number_their_title_figures_and_exercises(site: Path, number: int, docname: str) -> None:
+    """Chapter N's title reads "N. ...", and its figures and exercises are "Fig. N.k" and "Exercise N.k"."""
+    page = soup(f"{docname}.html")
+    title = page.select_one("article h1")  # not the print-only header
+    assert title.get_text(" ", strip=True).startswith(f"{number}. "), title.get_text()
+    captions = [tag.get_text(strip=True) for tag in page.select(".caption-number")]
+    assert captions, f"{docname}: no numbered figure or exercise"
+    for kind in ("Fig.", "Exercise"):
+        numbers = [c.removeprefix(kind).strip() for c in captions if c.startswith(kind)]
+        assert numbers == [f"{number}.{k}" for k in range(1, len(numbers) + 1)], (kind, numbers)
+
+
 # A URL on a CDN host (a bare mention such as "www.mathjax.org" in a licence header is no reference).
 CDN_URL = re.compile(
     r"(?:https?:)?//(?:[a-z0-9-]+\.)*(?:jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|googleapis\.com"

@@ -3,20 +3,27 @@
 The trick: compute every frame in advance, put them in a ``Stack`` and link a
 slider to the stack's ``selected_index`` in the browser (``jslink``). Moving
 the slider then needs no Python at all, so the control works in Jupyter, in
-Colab and on a static HTML page alike.
+Colab and on a static HTML page alike. One control, :func:`live_sampler`, is
+the other kind: it runs the network on every change, so it needs Python
+behind it (Jupyter, Colab), and in return takes any input.
 
 Not imported by ``hello_rnn`` itself: ``from hello_rnn import widgets``.
 """
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Sequence
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+from torch import nn
 
-__all__ = ["figure_to_image", "frame_grid", "frame_slider"]
+from .data import Vocabulary
+from .sample import generate
+
+__all__ = ["figure_to_image", "frame_grid", "frame_slider", "live_sampler"]
 
 
 def figure_to_image(fig: Figure, dpi: int = 100) -> widgets.Image:
@@ -121,4 +128,66 @@ def frame_grid(
         widgets.jslink((slider, "index"), (inner, "selected_index"))
     box = widgets.VBox([buttons, slider, stack])
     box.buttons, box.slider, box.stack, box.stacks = buttons, slider, stack, stacks
+    return box
+
+
+def live_sampler(
+    net: nn.Module,
+    vocabulary: Vocabulary,
+    prefix: str,
+    *,
+    temperature: float = 1.0,
+    length: int = 200,
+    seed: int = 0,
+    max_temperature: float = 2.0,
+) -> widgets.VBox:
+    """A sampler that writes with the network itself: any beginning, temperature and seed.
+
+    Every change of the text box (on Enter), the temperature slider or the seed
+    calls :func:`~hello_rnn.sample.generate` again and shows what it wrote. That
+    needs Python behind the page: in a static HTML page the controls do nothing.
+    A beginning the network cannot read (a character not in its vocabulary, or
+    nothing at all) shows the reason instead of a sample.
+
+    Args:
+        net: the network that writes.
+        vocabulary: its characters.
+        prefix: the beginning shown first.
+        temperature: the temperature shown first, in ``[0, max_temperature]``.
+        length: characters to write after the beginning.
+        seed: the seed shown first; the same settings always write the same text.
+        max_temperature: the right end of the slider.
+
+    Returns:
+        ``VBox([controls, output])``; its ``.prefix``, ``.temperature``, ``.seed``
+        and ``.output`` (an ``HTML`` widget) are exposed for tests.
+    """
+    if not 0 < max_temperature <= 100:
+        raise ValueError(f"max_temperature must be in (0, 100], got {max_temperature!r}")
+    if not 0 <= temperature <= max_temperature:
+        raise ValueError(f"temperature must be in [0, {max_temperature:g}], got {temperature!r}")
+    generate(net, vocabulary, prefix, length, temperature, seed)  # bad arguments fail here, not in a callback
+    style = {"description_width": "initial"}
+    prefix_box = widgets.Text(value=prefix, description="beginning", continuous_update=False, style=style)
+    temperature_slider = widgets.FloatSlider(
+        value=temperature, min=0.0, max=max_temperature, step=0.05, description="temperature T",
+        continuous_update=False, style=style,
+    )
+    seed_box = widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed", style=style)
+    output = widgets.HTML()
+
+    def write(change: object = None) -> None:
+        try:
+            text = generate(net, vocabulary, prefix_box.value, length, temperature_slider.value, seed_box.value)
+        except ValueError as error:  # the reader's beginning: say what is wrong with it
+            output.value = f"<p style='color:#b00020'>{html.escape(str(error))}</p>"
+            return
+        start, rest = html.escape(text[: len(prefix_box.value)]), html.escape(text[len(prefix_box.value) :])
+        output.value = f"<pre style='white-space:pre-wrap'><b>{start}</b>{rest}</pre>"
+
+    for control in (prefix_box, temperature_slider, seed_box):
+        control.observe(write, names="value")
+    write()
+    box = widgets.VBox([widgets.HBox([prefix_box, temperature_slider, seed_box]), output])
+    box.prefix, box.temperature, box.seed, box.output = prefix_box, temperature_slider, seed_box, output
     return box

@@ -20,6 +20,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 from torch import nn
 
+from ._checks import finite_float, non_negative_int
 from .data import Vocabulary
 from .sample import generate
 
@@ -162,10 +163,11 @@ def live_sampler(
         ``VBox([controls, output])``; its ``.prefix``, ``.temperature``, ``.seed``
         and ``.output`` (an ``HTML`` widget) are exposed for tests.
     """
-    if not 0 < max_temperature <= 100:
-        raise ValueError(f"max_temperature must be in (0, 100], got {max_temperature!r}")
-    if not 0 <= temperature <= max_temperature:
-        raise ValueError(f"temperature must be in [0, {max_temperature:g}], got {temperature!r}")
+    max_temperature = finite_float("max_temperature", max_temperature, positive=True)
+    temperature = finite_float("temperature", temperature, minimum=0.0)
+    if temperature > max_temperature:
+        raise ValueError(f"temperature must be at most max_temperature={max_temperature:g}, got {temperature!r}")
+    seed = non_negative_int("seed", seed)
     generate(net, vocabulary, prefix, length, temperature, seed)  # bad arguments fail here, not in a callback
     style = {"description_width": "initial"}
     prefix_box = widgets.Text(value=prefix, description="beginning", continuous_update=False, style=style)

@@ -247,7 +247,7 @@ def _train_with_adam(corpus, monkeypatch, make_adam):
     )
 
 
-def test_the_fused_adam_does_the_arithmetic_of_the_plain_one(corpus, monkeypatch):
+def test_the_fused_adam_trains_as_the_plain_one_does(corpus, monkeypatch):
     adam, options_seen = torch.optim.Adam, []
 
     def spy(params, **options):
@@ -258,7 +258,7 @@ def test_the_fused_adam_does_the_arithmetic_of_the_plain_one(corpus, monkeypatch
     plain = _train_with_adam(corpus, monkeypatch, lambda params, **options: adam(params, lr=options["lr"]))
     assert options_seen == [{"lr": 0.01, "fused": True}]  # asked for, and this torch has it on the CPU
     assert fused.train_bpc == pytest.approx(plain.train_bpc, abs=1e-5)
-    assert fused.train_bpc != plain.train_bpc[:1] * 20  # and training moved
+    assert fused.train_bpc[-1] < fused.train_bpc[0] - 0.5  # and it did train
 
 
 def test_without_a_fused_adam_the_plain_one_trains(corpus, monkeypatch):

@@ -31,7 +31,11 @@ def source(cell: dict) -> str:
 
 
 def run_cell(code: str, monkeypatch: pytest.MonkeyPatch, *, on_colab: bool) -> list[tuple[tuple, dict]]:
-    """Execute ``code`` as a notebook would; returns the subprocess.run calls it made."""
+    """Execute ``code`` as a notebook would; returns the subprocess.run calls it made.
+
+    On a simulated Colab, ``google.colab.output.enable_custom_widget_manager()`` calls are
+    recorded as ``(("enable_custom_widget_manager",), {})``.
+    """
     calls: list[tuple[tuple, dict]] = []
 
     def record(*args: object, **kwargs: object) -> subprocess.CompletedProcess:
@@ -44,9 +48,12 @@ def run_cell(code: str, monkeypatch: pytest.MonkeyPatch, *, on_colab: bool) -> l
     if on_colab:
         google = types.ModuleType("google")
         colab = types.ModuleType("google.colab")
-        google.colab = colab
+        output = types.ModuleType("google.colab.output")
+        output.enable_custom_widget_manager = lambda: calls.append((("enable_custom_widget_manager",), {}))
+        google.colab, colab.output = colab, output
         monkeypatch.setitem(sys.modules, "google", google)
         monkeypatch.setitem(sys.modules, "google.colab", colab)
+        monkeypatch.setitem(sys.modules, "google.colab.output", output)
     else:
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     exec(compile(code, "<setup cell>", "exec"), {"__name__": "__main__"})
@@ -76,7 +83,8 @@ def test_setup_cell_installs_the_package_from_the_repository_on_colab(
     notebook: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = run_cell(source(setup_cell(notebook)), monkeypatch, on_colab=True)
-    assert len(calls) == 1, f"expected one pip install, got {calls}"
+    assert len(calls) == 2, f"expected one pip install, then the widget manager, got {calls}"
+    assert calls[1] == (("enable_custom_widget_manager",), {}), "Colab draws ipywidgets 8 with its custom manager"
     (args, kwargs) = calls[0]
     command = list(args[0] if args else kwargs["args"])
     assert command[:4] == [sys.executable, "-m", "pip", "install"]

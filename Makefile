@@ -51,7 +51,7 @@ unit: setup
 	$(BIN)/pytest tests
 
 notebooks: setup
-	$(BIN)/pytest --nbval chapters --nbval-sanitize-with tests/nbval_sanitize.cfg
+	HELLO_RNN_STRICT=1 $(BIN)/pytest --nbval chapters --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # Checks of the built site (run `make book` first): no CDN, internal links and anchors, Colab buttons.
 linkcheck: setup
@@ -64,7 +64,7 @@ browser-test: setup $(CHROMIUM)
 test: lint unit notebooks book linkcheck browser-test
 
 refresh: setup
-	$(BIN)/jupyter execute --inplace chapters/*.ipynb
+	HELLO_RNN_STRICT=1 $(BIN)/jupyter execute --inplace chapters/*.ipynb
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -168,7 +168,7 @@ def live_sampler(
     if temperature > max_temperature:
         raise ValueError(f"temperature must be at most max_temperature={max_temperature:g}, got {temperature!r}")
     seed = non_negative_int("seed", seed)
-    generate(net, vocabulary, prefix, length, temperature, seed)  # bad arguments fail here, not in a callback
+    first = generate(net, vocabulary, prefix, length, temperature, seed)  # bad arguments fail here, not in a callback
     style = {"description_width": "initial"}
     prefix_box = widgets.Text(value=prefix, description="beginning", continuous_update=False, style=style)
     temperature_slider = widgets.FloatSlider(
@@ -176,20 +176,24 @@ def live_sampler(
         continuous_update=False, style=style,
     )
     seed_box = widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed", style=style)
-    output = widgets.HTML()
+    output = widgets.HTML(_sample_html(first, len(prefix)))
 
-    def write(change: object = None) -> None:
+    def write(change: object) -> None:
         try:
             text = generate(net, vocabulary, prefix_box.value, length, temperature_slider.value, seed_box.value)
         except ValueError as error:  # the reader's beginning: say what is wrong with it
             output.value = f"<p style='color:#b00020'>{html.escape(str(error))}</p>"
             return
-        start, rest = html.escape(text[: len(prefix_box.value)]), html.escape(text[len(prefix_box.value) :])
-        output.value = f"<pre style='white-space:pre-wrap'><b>{start}</b>{rest}</pre>"
+        output.value = _sample_html(text, len(prefix_box.value))
 
     for control in (prefix_box, temperature_slider, seed_box):
         control.observe(write, names="value")
-    write()
     box = widgets.VBox([widgets.HBox([prefix_box, temperature_slider, seed_box]), output])
     box.prefix, box.temperature, box.seed, box.output = prefix_box, temperature_slider, seed_box, output
     return box
+
+
+def _sample_html(text: str, prefix_length: int) -> str:
+    """A written text as HTML: the beginning in bold, the rest as written."""
+    start, rest = html.escape(text[:prefix_length]), html.escape(text[prefix_length:])
+    return f"<pre style='white-space:pre-wrap'><b>{start}</b>{rest}</pre>"

@@ -13,10 +13,15 @@ STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/python -m pip install -qq -c constraints.txt
 # The book's browser assets (MathJax, RequireJS, the widget manager), pinned by package-lock.json.
 NPM_STAMP := node_modules/.installed
+# The notebooks that `make notebooks` checks and `make refresh` re-executes.
+CHAPTERS ?= chapters
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+CHROMIUM_INSTALL := apt-get install -y -qq --no-install-recommends chromium fonts-liberation
 export CHROMIUM
+# Figures are drawn off screen wherever make runs them; the package itself leaves the backend alone.
+export MPLBACKEND := Agg
 
 .PHONY: setup assets book test lint unit notebooks linkcheck browser-test refresh bench clean
 
@@ -34,9 +39,15 @@ $(NPM_STAMP): package.json package-lock.json
 	@touch $@
 
 $(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ] && [ -z "$(SUDO)" ]; then \
+	  echo "No Chromium at $(CHROMIUM), and installing one needs root. Run, as root:"; \
+	  echo "  apt-get update && $(CHROMIUM_INSTALL)"; \
+	  echo "or point make at another Chromium: make test CHROMIUM=/path/to/chromium"; \
+	  exit 1; \
+	fi
 	@echo "No Chromium at $(CHROMIUM): installing Debian's (apt-get)"
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation
+	DEBIAN_FRONTEND=noninteractive $(SUDO) $(CHROMIUM_INSTALL)
 
 # The site is self-contained: book/_ext/offline_assets.py copies the assets into _build/html/assets/.
 book: setup assets
@@ -50,8 +61,9 @@ lint: setup
 unit: setup
 	$(BIN)/pytest tests
 
+# --nbval-current-env: the kernel is this venv's Python, never a `python3` kernel found elsewhere.
 notebooks: setup
-	HELLO_RNN_STRICT=1 $(BIN)/pytest --nbval chapters --nbval-sanitize-with tests/nbval_sanitize.cfg
+	HELLO_RNN_STRICT=1 $(BIN)/pytest --nbval --nbval-current-env $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # Checks of the built site (run `make book` first): no CDN, internal links and anchors, Colab buttons.
 linkcheck: setup
@@ -63,8 +75,9 @@ browser-test: setup $(CHROMIUM)
 
 test: lint unit notebooks book linkcheck browser-test
 
+# Re-execute every chapter in place; a notebook whose outputs did not change is left as it was.
 refresh: setup
-	HELLO_RNN_STRICT=1 $(BIN)/jupyter execute --inplace chapters/*.ipynb
+	HELLO_RNN_STRICT=1 $(BIN)/python scripts/refresh_notebooks.py $(CHAPTERS)/*.ipynb
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -1,11 +1,22 @@
-"""Interactive controls that keep working in the published book, with no kernel.
+"""Interactive controls for the chapters, on ipywidgets 8 (the book) and 7 (Colab).
 
-The trick: compute every frame in advance, put them in a ``Stack`` and link a
-slider to the stack's ``selected_index`` in the browser (``jslink``). Moving
-the slider then needs no Python at all, so the control works in Jupyter, in
-Colab and on a static HTML page alike. One control, :func:`live_sampler`, is
-the other kind: it runs the network on every change, so it needs Python
-behind it (Jupyter, Colab), and in return takes any input.
+The book's controls must work on a static HTML page, with no kernel behind it.
+So every frame is computed in advance and put in a ``Stack``, and the control
+is linked to the stack's ``selected_index`` *in the browser* (``jslink``):
+moving it needs no Python at all. That is ipywidgets 8, which the book is built
+with.
+
+Colab runs ipywidgets 7.7.1, which has no ``Stack``, and installing
+``hello_rnn`` must not replace it. There the same frames sit in a
+:class:`Pages` box that shows one child and hides the others, and the control
+is linked to its ``selected_index`` in the kernel (``link``). A notebook on
+Colab always has a kernel, so the reader sees the same control, the same
+frames, the same labels. One function, :func:`_link_pages`, picks the link;
+nothing else in the module depends on the ipywidgets version.
+
+One control, :func:`live_sampler`, is the other kind on every version: it runs
+the network on every change, so it needs Python behind it (Jupyter, Colab),
+and in return takes any input.
 
 Not imported by ``hello_rnn`` itself: ``from hello_rnn import widgets``.
 """
@@ -17,6 +28,7 @@ import io
 from collections.abc import Sequence
 
 import ipywidgets as widgets
+import traitlets
 from matplotlib.figure import Figure
 from torch import nn
 
@@ -24,7 +36,52 @@ from ._checks import finite_float, non_negative_int
 from .data import Vocabulary
 from .sample import generate
 
-__all__ = ["figure_to_image", "frame_grid", "frame_slider", "live_sampler"]
+__all__ = [
+    "KERNEL_FREE",
+    "Pages",
+    "figure_to_image",
+    "frame_grid",
+    "frame_slider",
+    "live_sampler",
+]
+
+# ipywidgets 8 has Stack, so its controls can switch frames in the browser alone.
+KERNEL_FREE: bool = hasattr(widgets, "Stack")
+
+
+class Pages(widgets.Box):
+    """``Stack`` for ipywidgets 7: shows ``children[selected_index]``, hides the rest.
+
+    Hiding is ``layout.display = "none"``, set from Python, so it needs a kernel.
+    """
+
+    selected_index = traitlets.Int(0)
+
+    def __init__(self, children: Sequence[widgets.Widget], selected_index: int = 0):
+        super().__init__(list(children))
+        self.selected_index = selected_index
+        self._show(self.selected_index)
+
+    @traitlets.observe("selected_index")
+    def _on_index(self, change: dict) -> None:
+        self._show(change["new"])
+
+    def _show(self, index: int) -> None:
+        for i, child in enumerate(self.children):
+            child.layout.display = None if i == index else "none"
+
+
+def _pages(children: Sequence[widgets.Widget], selected_index: int = 0) -> widgets.Box:
+    """The box that shows one of ``children``: a ``Stack`` where there is one."""
+    if KERNEL_FREE:
+        return widgets.Stack(list(children), selected_index=selected_index)
+    return Pages(children, selected_index)
+
+
+def _link_pages(control: widgets.Widget, trait: str, pages: widgets.Box):
+    """Make ``control.<trait>`` choose the page: in the browser on ipywidgets 8."""
+    link = widgets.jslink if KERNEL_FREE else widgets.link
+    return link((control, trait), (pages, "selected_index"))
 
 
 def figure_to_image(fig: Figure, dpi: int = 100) -> widgets.Image:
@@ -38,9 +95,11 @@ def figure_to_image(fig: Figure, dpi: int = 100) -> widgets.Image:
 
 
 def frame_slider(
-    frames: Sequence[widgets.Widget], description: str, labels: Sequence[str] | None = None
+    frames: Sequence[widgets.Widget],
+    description: str,
+    labels: Sequence[str] | None = None,
 ) -> widgets.VBox:
-    """A slider that shows one of ``frames`` at a time, linked in the browser.
+    """A slider that shows one of ``frames`` at a time.
 
     Args:
         frames: the precomputed widgets (``figure_to_image`` output, ``HTML``, ...).
@@ -48,25 +107,32 @@ def frame_slider(
         labels: optional text per frame, shown beside the slider instead of its index.
 
     Returns:
-        ``VBox([controls, Stack(frames)])``; its ``.slider`` and ``.stack`` are exposed for tests.
+        ``VBox([controls, pages])``; its ``.slider``, ``.stack`` (the pages) and
+        ``.links`` (slider to pages) are exposed for tests.
     """
     if not frames:
         raise ValueError("frames must hold at least one widget to show")
     if labels is not None and len(labels) != len(frames):
-        raise ValueError(f"labels must have one entry per frame ({len(frames)}), got {len(labels)}")
+        raise ValueError(
+            f"labels must have one entry per frame ({len(frames)}), got {len(labels)}"
+        )
     slider = widgets.IntSlider(
-        value=0, min=0, max=len(frames) - 1, description=description,
-        readout=labels is None, style={"description_width": "initial"},
+        value=0,
+        min=0,
+        max=len(frames) - 1,
+        description=description,
+        readout=labels is None,
+        style={"description_width": "initial"},
     )
-    stack = widgets.Stack(list(frames), selected_index=0)
-    widgets.jslink((slider, "value"), (stack, "selected_index"))
+    stack = _pages(frames)
+    links = [_link_pages(slider, "value", stack)]
     controls: list[widgets.Widget] = [slider]
     if labels is not None:
-        captions = widgets.Stack([widgets.HTML(f"<b>{label}</b>") for label in labels], selected_index=0)
-        widgets.jslink((slider, "value"), (captions, "selected_index"))
+        captions = _pages([widgets.HTML(f"<b>{label}</b>") for label in labels])
+        links.append(_link_pages(slider, "value", captions))
         controls.append(captions)
     box = widgets.VBox([widgets.HBox(controls), stack])
-    box.slider, box.stack = slider, stack
+    box.slider, box.stack, box.links = slider, stack, links
     return box
 
 
@@ -81,15 +147,17 @@ def frame_grid(
     column_labels: Sequence[str],
     start: tuple[int, int] = (0, 0),
 ) -> widgets.VBox:
-    """Two controls over a grid of precomputed frames, linked in the browser.
+    """Two controls over a grid of precomputed frames.
 
     Buttons choose the row and a slider the column. The frames sit in nested
-    stacks: an outer ``Stack`` with one inner ``Stack`` per row. The buttons'
-    index is jslinked to the outer stack and the slider's index to every inner
-    one, so changing either control needs no kernel, like :func:`frame_slider`.
+    pages: an outer one with one inner page set per row. The buttons' index is
+    linked to the outer pages and the slider's index to every inner one, so on
+    ipywidgets 8 changing either control needs no kernel, like
+    :func:`frame_slider`.
 
     Args:
-        frames: ``frames[r][c]``, the widget for row ``r`` and column ``c``; every row as long.
+        frames: ``frames[r][c]``, the widget for row ``r`` and column ``c``;
+            every row as long.
         row_description: the buttons' label.
         column_description: the slider's label.
         row_labels: one button label per row.
@@ -97,38 +165,55 @@ def frame_grid(
         start: the ``(row, column)`` shown first.
 
     Returns:
-        ``VBox([buttons, slider, outer stack])``; its ``.buttons``, ``.slider``,
-        ``.stack`` (outer) and ``.stacks`` (inner, one per row) are exposed for tests.
+        ``VBox([buttons, slider, outer pages])``; its ``.buttons``, ``.slider``,
+        ``.stack`` (outer), ``.stacks`` (inner, one per row) and ``.links`` are
+        exposed for tests.
     """
     rows = [list(row) for row in frames]
     if not rows or not rows[0]:
         raise ValueError("frames must hold at least one row with at least one widget")
     width = len(rows[0])
     if any(len(row) != width for row in rows):
-        raise ValueError(f"every row of frames must have the same length, got {[len(row) for row in rows]}")
+        lengths = [len(row) for row in rows]
+        raise ValueError(
+            f"every row of frames must have the same length, got {lengths}"
+        )
     if len(row_labels) != len(rows):
-        raise ValueError(f"row_labels must have one entry per row ({len(rows)}), got {len(row_labels)}")
+        raise ValueError(
+            f"row_labels must have one entry per row ({len(rows)}), "
+            f"got {len(row_labels)}"
+        )
     if len(column_labels) != width:
-        raise ValueError(f"column_labels must have one entry per column ({width}), got {len(column_labels)}")
+        raise ValueError(
+            f"column_labels must have one entry per column ({width}), "
+            f"got {len(column_labels)}"
+        )
     row, column = start
     if not (0 <= row < len(rows) and 0 <= column < width):
-        raise ValueError(f"start must be a (row, column) in the grid ({len(rows)} x {width}), got {start!r}")
+        raise ValueError(
+            f"start must be a (row, column) in the grid ({len(rows)} x {width}), "
+            f"got {start!r}"
+        )
     buttons = widgets.ToggleButtons(
-        options=[(label, i) for i, label in enumerate(row_labels)], value=row,
-        description=row_description, style={"description_width": "initial", "button_width": "auto"},
+        options=[(label, i) for i, label in enumerate(row_labels)],
+        value=row,
+        description=row_description,
+        style={"description_width": "initial", "button_width": "auto"},
     )
     slider = widgets.SelectionSlider(
-        options=[(label, i) for i, label in enumerate(column_labels)], value=column,
-        description=column_description, style={"description_width": "initial"},
+        options=[(label, i) for i, label in enumerate(column_labels)],
+        value=column,
+        description=column_description,
+        style={"description_width": "initial"},
         layout={"width": "min(100%, 34em)"},
     )
-    stacks = [widgets.Stack(row_frames, selected_index=column) for row_frames in rows]
-    stack = widgets.Stack(stacks, selected_index=row)
-    widgets.jslink((buttons, "index"), (stack, "selected_index"))
-    for inner in stacks:
-        widgets.jslink((slider, "index"), (inner, "selected_index"))
+    stacks = [_pages(row_frames, column) for row_frames in rows]
+    stack = _pages(stacks, row)
+    links = [_link_pages(buttons, "index", stack)]
+    links += [_link_pages(slider, "index", inner) for inner in stacks]
     box = widgets.VBox([buttons, slider, stack])
     box.buttons, box.slider, box.stack, box.stacks = buttons, slider, stack, stacks
+    box.links = links
     return box
 
 
@@ -166,21 +251,41 @@ def live_sampler(
     max_temperature = finite_float("max_temperature", max_temperature, positive=True)
     temperature = finite_float("temperature", temperature, minimum=0.0)
     if temperature > max_temperature:
-        raise ValueError(f"temperature must be at most max_temperature={max_temperature:g}, got {temperature!r}")
+        raise ValueError(
+            f"temperature must be at most max_temperature={max_temperature:g}, got {temperature!r}"
+        )
     seed = non_negative_int("seed", seed)
-    first = generate(net, vocabulary, prefix, length, temperature, seed)  # bad arguments fail here, not in a callback
+    first = generate(
+        net, vocabulary, prefix, length, temperature, seed
+    )  # bad arguments fail here, not in a callback
     style = {"description_width": "initial"}
-    prefix_box = widgets.Text(value=prefix, description="beginning", continuous_update=False, style=style)
-    temperature_slider = widgets.FloatSlider(
-        value=temperature, min=0.0, max=max_temperature, step=0.05, description="temperature T",
-        continuous_update=False, style=style,
+    prefix_box = widgets.Text(
+        value=prefix, description="beginning", continuous_update=False, style=style
     )
-    seed_box = widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed", style=style)
+    temperature_slider = widgets.FloatSlider(
+        value=temperature,
+        min=0.0,
+        max=max_temperature,
+        step=0.05,
+        description="temperature T",
+        continuous_update=False,
+        style=style,
+    )
+    seed_box = widgets.BoundedIntText(
+        value=seed, min=0, max=2**31 - 1, description="seed", style=style
+    )
     output = widgets.HTML(_sample_html(first, len(prefix)))
 
     def write(change: object) -> None:
         try:
-            text = generate(net, vocabulary, prefix_box.value, length, temperature_slider.value, seed_box.value)
+            text = generate(
+                net,
+                vocabulary,
+                prefix_box.value,
+                length,
+                temperature_slider.value,
+                seed_box.value,
+            )
         except ValueError as error:  # the reader's beginning: say what is wrong with it
             output.value = f"<p style='color:#b00020'>{html.escape(str(error))}</p>"
             return
@@ -188,8 +293,15 @@ def live_sampler(
 
     for control in (prefix_box, temperature_slider, seed_box):
         control.observe(write, names="value")
-    box = widgets.VBox([widgets.HBox([prefix_box, temperature_slider, seed_box]), output])
-    box.prefix, box.temperature, box.seed, box.output = prefix_box, temperature_slider, seed_box, output
+    box = widgets.VBox(
+        [widgets.HBox([prefix_box, temperature_slider, seed_box]), output]
+    )
+    box.prefix, box.temperature, box.seed, box.output = (
+        prefix_box,
+        temperature_slider,
+        seed_box,
+        output,
+    )
     return box
 
 

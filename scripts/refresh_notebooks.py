@@ -1,0 +1,150 @@
+"""Re-execute the chapters in place, keeping the files unchanged where nothing real changed.
+
+``make refresh`` runs this. A plain ``jupyter execute --inplace`` rewrites every
+notebook on every run, even when no output changed: the widgets get new random
+model ids, and every cell gets new timing stamps. Then a reviewer's diff shows
+thousands of changed lines and hides the one that matters. So, per notebook:
+
+1. execute it in a fresh kernel of this environment (timing stamps and widget
+   state recorded, as ``jupyter execute`` does);
+2. rename the widget model ids to ones derived from the notebook's name and the
+   order in which the ids first appear, so the same code gives the same ids;
+3. if the result differs from the file on disk only in its timing stamps, leave
+   the file as it is (its stamps still describe outputs identical to these).
+   Otherwise write it, stamps and all: the execution-statistics appendix reads
+   them.
+
+Usage: ``python scripts/refresh_notebooks.py chapters/*.ipynb``
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+# A widget model id as ipywidgets makes them: uuid4().hex.
+MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+# How one model refers to another in the stored state.
+REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+TIMING = "execution"
+
+
+KERNEL = "hello-rnn-refresh"
+
+
+def use_this_python() -> None:
+    """Make the kernel ``KERNEL`` this very Python, whatever kernels the machine has.
+
+    ``JUPYTER_PATH`` comes first when Jupyter looks for kernels, so a ``python3``
+    kernel of another Python elsewhere on the machine is never picked up.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="hello-rnn-kernel-"))
+    spec = folder / "kernels" / KERNEL / "kernel.json"
+    spec.parent.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "Python 3", "language": "python"}
+    spec.write_text(json.dumps(kernel), encoding="utf-8")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(folder), os.environ.get("JUPYTER_PATH")])
+    )
+
+
+def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
+    """The notebook at `path`, executed top to bottom in a fresh kernel."""
+    notebook = nbformat.read(path, as_version=4)
+    kernelspec = dict(notebook.metadata.get("kernelspec", {}))
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name=KERNEL,
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=True,
+        store_widget_state=True,
+    )
+    client.execute()
+    notebook.metadata["kernelspec"] = kernelspec  # as stored: Colab reads it
+    return notebook
+
+
+def stable_widget_ids(text: str, name: str) -> str:
+    """Rename every widget model id in a notebook's JSON text, the same way every run.
+
+    ipywidgets names its models with random ids and the kernel stores them in
+    no fixed order. Here ids are given in the order a reader meets the models:
+    from each output that shows a widget, through the models it refers to,
+    depth first; models nothing refers to (the links between controls) follow,
+    ordered by their contents. The new id is a hash of the notebook's name and
+    that position, and the state is written with sorted keys.
+    """
+    notebook = json.loads(text)
+    state: dict[str, dict] = {}
+    for models in notebook.get("metadata", {}).get("widgets", {}).values():
+        state.update(models.get("state", {}))
+    renamed: dict[str, str] = {}
+
+    def visit(model_id: str) -> None:
+        if model_id in renamed or model_id not in state:
+            return
+        seed = f"{name}:{len(renamed)}".encode()
+        renamed[model_id] = hashlib.sha256(seed).hexdigest()[:32]
+        for child in REFERENCE.findall(json.dumps(state[model_id], sort_keys=True)):
+            visit(child)
+
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is not None:
+                visit(view["model_id"])
+    while unnamed := [i for i in state if i not in renamed]:
+        visit(min(unnamed, key=lambda i: _rename(json.dumps(state[i]), renamed)))
+    return nbformat.writes(nbformat.reads(_rename(text, renamed), as_version=4)) + "\n"
+
+
+def _rename(text: str, renamed: dict[str, str]) -> str:
+    return MODEL_ID.sub(lambda m: renamed.get(m.group(0), m.group(0)), text)
+
+
+def without_timing(notebook: dict) -> dict:
+    """A copy of `notebook` with no cell's timing stamps (what varies run to run)."""
+    bare = copy.deepcopy(notebook)
+    for cell in bare["cells"]:
+        cell.get("metadata", {}).pop(TIMING, None)
+    return bare
+
+
+def refresh(path: Path, timeout: int) -> bool:
+    """Execute `path` and write it back if something real changed; True if written."""
+    before = path.read_text(encoding="utf-8")
+    executed = nbformat.writes(execute(path, timeout)) + "\n"
+    after = stable_widget_ids(executed, path.stem)
+    if without_timing(json.loads(after)) == without_timing(json.loads(before)):
+        return False
+    path.write_text(after, encoding="utf-8")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    args = parser.parse_args(argv)
+    use_this_python()
+    for path in args.notebooks:
+        changed = refresh(path, args.timeout)
+        print(f"{path}: {'updated' if changed else 'unchanged'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

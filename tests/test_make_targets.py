@@ -1,0 +1,86 @@
+"""`make notebooks` and `make refresh` as a maintainer runs them, on notebooks made here.
+
+Both must hold the chapters' claims strictly (a false ``expect`` fails them), and a
+refresh of unchanged notebooks must leave the files byte for byte as they were.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+
+
+def _chapter(folder: Path, code: str, output: str = "") -> Path:
+    """A one-cell notebook in `folder` whose stored output is `output`."""
+    folder.mkdir(exist_ok=True)
+    cell = nbformat.v4.new_code_cell(code, execution_count=1)
+    if output:
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=output)]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = folder / "chapter.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def _make(target: str, folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", target, f"CHAPTERS={folder}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+FALSE_CLAIM = (
+    "from hello_rnn.notebook import expect\n"
+    "expect(1 > 2, 'one is more than two')\n"
+    "print('went on')"
+)
+
+
+@pytest.mark.parametrize("target", ["notebooks", "refresh"])
+def test_a_false_claim_fails_the_target(tmp_path, target):
+    _chapter(tmp_path / "chapters", FALSE_CLAIM, "went on\n")
+    result = _make(target, tmp_path / "chapters")
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "one is more than two" in result.stdout + result.stderr
+
+
+def test_a_true_claim_passes_strict_nbval(tmp_path):
+    code = FALSE_CLAIM.replace("1 > 2", "2 > 1")
+    _chapter(tmp_path / "chapters", code, "went on\n")
+    result = _make("notebooks", tmp_path / "chapters")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_refresh_rewrites_a_stale_output_then_leaves_the_file_alone(tmp_path):
+    code = (
+        "import ipywidgets\n"
+        "box = ipywidgets.VBox([ipywidgets.IntSlider(description='n'),"
+        " ipywidgets.HTML('a')])\n"
+        "ipywidgets.jslink((box.children[0], 'value'), (box.children[0], 'max'))\n"
+        "print(6 * 7)\n"
+        "box"
+    )
+    path = _chapter(tmp_path / "chapters", code, "41\n")
+    first = _make("refresh", tmp_path / "chapters")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "updated" in first.stdout
+    refreshed = path.read_bytes()
+    assert b'"42\\n"' in refreshed and b"widget-state" in refreshed
+    second = _make("refresh", tmp_path / "chapters")
+    assert second.returncode == 0 and "unchanged" in second.stdout, second.stdout
+    assert path.read_bytes() == refreshed

@@ -4,11 +4,11 @@
     python benchmarks/going_bigger.py --device cuda --setting long
     python benchmarks/going_bigger.py --device cpu --setting long --steps 20   # part of a run: its speed
 
-The sizes, the seed and the validation share are read from the chapter itself (the cell that
-defines ``SIZES`` in chapters/06_going_bigger.ipynb), so what is measured is always the chapter's
-run: the same text, the same network from the same seed, the same ``train_on_corpus`` call. The
-chapter also writes samples and saves checkpoints while it trains; it leaves their time out of
-its speed, and this script does not do them at all. The wall-clock time counts training and the
+The sizes, the seed and the validation share are the ones chapter 6 imports from
+``hello_rnn.settings``, so what is measured is always the chapter's run: the same text, the
+same network from the same seed, the same ``train_on_corpus`` call. The chapter also writes
+samples and saves checkpoints while it trains; it leaves their time out of its speed, and
+this script does not do them at all. The wall-clock time counts training and the
 validation scores; on a GPU ``train_on_corpus`` waits for the GPU before it returns. A partial run
 (``--steps``) is a speed test: it trains on the whole text with no validation, and records no loss.
 
@@ -21,7 +21,6 @@ Nothing here is a test: no time is asserted anywhere.
 from __future__ import annotations
 
 import argparse
-import ast
 import datetime
 import json
 import os
@@ -32,55 +31,43 @@ from pathlib import Path
 import torch
 
 from hello_rnn import HelloRNN, Vocabulary, default_corpus, train_on_corpus
+from hello_rnn.settings import (
+    GOING_BIGGER_SEED,
+    GOING_BIGGER_SIZES,
+    GOING_BIGGER_VALIDATION,
+)
+from hello_rnn.shakespeare import SHAKESPEARE_SHA256
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTER = ROOT / "chapters" / "06_going_bigger.ipynb"
 RESULTS = ROOT / "benchmarks" / "results" / "going_bigger.json"
 # The rows the chapter's table always shows, measured or not.
 ROWS = [("cpu", "short"), ("cpu", "long"), ("cuda", "short"), ("cuda", "long")]
 
 
-def chapter_settings(path: Path = CHAPTER) -> dict:
-    """``{"sizes": SIZES, "seed": SEED, "validation": VALIDATION}``, as a code cell of the chapter sets them."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] != "code" or "SIZES = {" not in source:
-            continue
-        values = {}
-        for node in ast.parse(source).body:
-            if not isinstance(node, ast.Assign):
-                continue
-            target = node.targets[0]
-            pairs = [(target, node.value)]  # NAME = value, or NAME, NAME = value, value
-            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
-                pairs = list(zip(target.elts, node.value.elts))
-            for name, value in pairs:
-                if isinstance(name, ast.Name) and name.id in ("SIZES", "SEED", "VALIDATION"):
-                    values[name.id.lower()] = ast.literal_eval(value)
-        if set(values) == {"sizes", "seed", "validation"}:
-            return values
-    raise ValueError(f"{path} has no code cell that sets SIZES, SEED and VALIDATION")
-
-
 def measure(setting: str, device: torch.device, steps: int | None = None) -> dict:
     """Run the chapter's training for `setting` on `device` and return what was measured."""
-    chapter = chapter_settings()
-    sizes = chapter["sizes"][setting]
+    sizes = GOING_BIGGER_SIZES[setting]
     steps = sizes["steps"] if steps is None else steps
     complete = steps == sizes["steps"]
     text = default_corpus(max_chars=sizes["text_chars"])
     vocabulary = Vocabulary(set(text))
-    torch.manual_seed(chapter["seed"])
+    torch.manual_seed(GOING_BIGGER_SEED)
     net = HelloRNN(vocabulary.num_characters, sizes["hidden"]).to(device)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     wall, cpu = time.perf_counter(), time.process_time()
     history = train_on_corpus(
-        net, vocabulary, text, seq_len=sizes["seq_len"], batch_size=sizes["batch_size"], steps=steps,
-        lr=sizes["lr"], eval_every=sizes["eval_every"],
+        net,
+        vocabulary,
+        text,
+        seq_len=sizes["seq_len"],
+        batch_size=sizes["batch_size"],
+        steps=steps,
+        lr=sizes["lr"],
+        eval_every=sizes["eval_every"],
         # Part of a run is a speed test: no validation, whose one pass would weigh far more than in the whole run.
-        validation_fraction=chapter["validation"] if complete else 0.0,
-        seed=chapter["seed"], device=device,
+        validation_fraction=GOING_BIGGER_VALIDATION if complete else 0.0,
+        seed=GOING_BIGGER_SEED,
+        device=device,
     )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {
@@ -88,6 +75,7 @@ def measure(setting: str, device: torch.device, steps: int | None = None) -> dic
         "setting": setting,
         "status": "measured",
         "sizes": sizes,
+        "corpus_sha256": SHAKESPEARE_SHA256,
         "steps_run": steps,
         "complete": complete,
         "chars_per_s": steps * history.chars_per_step / wall,
@@ -117,14 +105,24 @@ def placeholder(device: str, setting: str, sizes: dict) -> dict:
 
 def record(result: dict, path: Path = RESULTS) -> None:
     """Put `result` into the results file, in the place of an older record of the same device and setting."""
-    sizes = chapter_settings()["sizes"]
     runs = json.loads(path.read_text())["runs"] if path.exists() else []
-    by_row = {(r["device"], r["setting"]): r for r in runs}
+    # A record of another text (or of no recorded text) no longer describes the chapter.
+    by_row = {
+        (r["device"], r["setting"]): r
+        for r in runs
+        if r["status"] != "measured" or r.get("corpus_sha256") == SHAKESPEARE_SHA256
+    }
     by_row[(result["device"], result["setting"])] = result
     for device, setting in ROWS:
-        by_row.setdefault((device, setting), placeholder(device, setting, sizes[setting]))
+        by_row.setdefault(
+            (device, setting),
+            placeholder(device, setting, GOING_BIGGER_SIZES[setting]),
+        )
     order = {row: i for i, row in enumerate(ROWS)}
-    runs = sorted(by_row.values(), key=lambda r: order.get((r["device"], r["setting"]), len(order)))
+    runs = sorted(
+        by_row.values(),
+        key=lambda r: order.get((r["device"], r["setting"]), len(order)),
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     note = "Written by benchmarks/going_bigger.py; chapter 6 shows it as a table. Do not edit the numbers by hand."
     path.write_text(json.dumps({"note": note, "runs": runs}, indent=2) + "\n")
@@ -146,10 +144,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--setting", choices=("short", "long"), default="short")
-    parser.add_argument("--steps", type=int, help="run only this many steps (to measure the speed of a long run)")
-    parser.add_argument("--threads", type=int, default=1, help="CPU threads (default 1, as in the chapter)")
-    parser.add_argument("--results", type=Path, default=RESULTS, help=f"the results file (default {RESULTS})")
-    parser.add_argument("--dry-run", action="store_true", help="print the result, do not write it")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        help="run only this many steps (to measure the speed of a long run)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="CPU threads (default 1, as in the chapter)",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help=f"the results file (default {RESULTS})",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the result, do not write it"
+    )
     args = parser.parse_args()
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():

@@ -77,7 +77,9 @@ def bare_memorize(seed: int, device: torch.device, max_steps: int = 1000) -> int
     indices = torch.tensor([chars.index(c) for c in TEXT], device=device)
     x = F.one_hot(indices[:-1], len(chars)).float().unsqueeze(0)  # [1, T, V]
     y = indices[1:]
-    torch.manual_seed(seed)  # the same construction order as HelloRNN: the same initial weights
+    torch.manual_seed(
+        seed
+    )  # the same construction order as HelloRNN: the same initial weights
     rnn = nn.RNN(len(chars), 50, batch_first=True).to(device)
     readout = nn.Linear(50, len(chars)).to(device)
     params = [*rnn.parameters(), *readout.parameters()]
@@ -112,18 +114,29 @@ def timed(run, device: torch.device) -> tuple[object, float]:
 def bench_memorize(device: torch.device, repeats: int) -> dict:
     variants = {
         "bare nn.RNN loop": lambda seed: bare_memorize(seed, device),
-        "hello_rnn.train, torch cell": lambda seed: package_memorize(seed, device, "torch"),
-        "hello_rnn.train, scratch cell": lambda seed: package_memorize(seed, device, "scratch"),
+        "hello_rnn.train, torch cell": lambda seed: package_memorize(
+            seed, device, "torch"
+        ),
+        "hello_rnn.train, scratch cell": lambda seed: package_memorize(
+            seed, device, "scratch"
+        ),
     }
     for run in variants.values():  # warm up: first calls pay for lazy initialisation
         run(0)
     steps = {name: [] for name in variants}
     seconds = dict.fromkeys(variants, 0.0)
     for seed in SEEDS:
-        for name, run in variants.items():  # interleaved, so a burst of load hits every variant alike
+        for (
+            name,
+            run,
+        ) in (
+            variants.items()
+        ):  # interleaved, so a burst of load hits every variant alike
             best = float("inf")
             for _ in range(repeats):
-                memorized_at, elapsed = timed(lambda run=run, seed=seed: run(seed), device)
+                memorized_at, elapsed = timed(
+                    lambda run=run, seed=seed: run(seed), device
+                )
                 best = min(best, elapsed)
             steps[name].append(memorized_at)
             seconds[name] += best
@@ -143,13 +156,23 @@ def bench_memorize(device: torch.device, repeats: int) -> dict:
 # --- (b) corpus throughput --------------------------------------------------------------------
 
 
-def bare_corpus_loop(kind: str, text: str, char_to_index: dict[str, int], steps: int, device: torch.device) -> float:
+def bare_corpus_loop(
+    kind: str,
+    text: str,
+    char_to_index: dict[str, int],
+    steps: int,
+    device: torch.device,
+) -> float:
     """Truncated BPTT with plain torch: B streams, windows of T, hidden state carried and detached.
 
     Timed like ``train_on_corpus`` is: from the text (encoding it, making the
     optimizer) to the last step, after a separate short warm-up run.
     """
-    hidden, seq_len, batch_size = CORPUS["hidden"], CORPUS["seq_len"], CORPUS["batch_size"]
+    hidden, seq_len, batch_size = (
+        CORPUS["hidden"],
+        CORPUS["seq_len"],
+        CORPUS["batch_size"],
+    )
     vocab_size = len(char_to_index)
     layer = nn.LSTM if kind == "lstm" else nn.RNN
 
@@ -169,8 +192,12 @@ def bare_corpus_loop(kind: str, text: str, char_to_index: dict[str, int], steps:
             window = slice(k * seq_len, (k + 1) * seq_len)
             x = F.one_hot(inputs[:, window], vocab_size).float()
             out, state = rnn(x, state)
-            state = tuple(s.detach() for s in state) if kind == "lstm" else state.detach()
-            loss = F.cross_entropy(readout(out).reshape(-1, vocab_size), targets[:, window].reshape(-1))
+            state = (
+                tuple(s.detach() for s in state) if kind == "lstm" else state.detach()
+            )
+            loss = F.cross_entropy(
+                readout(out).reshape(-1, vocab_size), targets[:, window].reshape(-1)
+            )
             opt.zero_grad()
             loss.backward()
             nn.utils.clip_grad_value_(params, 1.0)
@@ -182,35 +209,66 @@ def bare_corpus_loop(kind: str, text: str, char_to_index: dict[str, int], steps:
     return run(steps)
 
 
-def package_corpus(cell: str, text: str, vocabulary: Vocabulary, steps: int, device: torch.device) -> float:
+def package_corpus(
+    cell: str, text: str, vocabulary: Vocabulary, steps: int, device: torch.device
+) -> float:
     def fresh_net():
         torch.manual_seed(0)
         return HelloRNN(vocabulary.num_characters, CORPUS["hidden"], cell=cell)
 
-    options = {"seq_len": CORPUS["seq_len"], "batch_size": CORPUS["batch_size"], "validation_fraction": 0.0}
-    train_on_corpus(fresh_net(), vocabulary, text, steps=3, device=device, **options)  # warm-up
+    options = {
+        "seq_len": CORPUS["seq_len"],
+        "batch_size": CORPUS["batch_size"],
+        "validation_fraction": 0.0,
+    }
+    train_on_corpus(
+        fresh_net(), vocabulary, text, steps=3, device=device, **options
+    )  # warm-up
     net = fresh_net()
-    _, seconds = timed(lambda: train_on_corpus(net, vocabulary, text, steps=steps, device=device, **options), device)
+    _, seconds = timed(
+        lambda: train_on_corpus(
+            net, vocabulary, text, steps=steps, device=device, **options
+        ),
+        device,
+    )
     return seconds
 
 
 def bench_corpus(device: torch.device, steps: int, repeats: int) -> dict:
     full = default_corpus()
-    vocabulary = Vocabulary(set(full))  # the whole corpus's characters, as a chapter would use
+    vocabulary = Vocabulary(
+        set(full)
+    )  # the whole corpus's characters, as a chapter would use
     chars_per_step = CORPUS["batch_size"] * CORPUS["seq_len"]
-    text = full[: chars_per_step * steps + 1]  # one pass of `steps` windows, encoded inside every timing
+    text = full[
+        : chars_per_step * steps + 1
+    ]  # one pass of `steps` windows, encoded inside every timing
     variants = {
-        "bare nn.RNN loop": lambda: bare_corpus_loop("rnn", text, vocabulary.char_to_index, steps, device),
-        "train_on_corpus, torch cell": lambda: package_corpus("torch", text, vocabulary, steps, device),
-        "train_on_corpus, scratch cell": lambda: package_corpus("scratch", text, vocabulary, steps, device),
-        "bare nn.LSTM loop": lambda: bare_corpus_loop("lstm", text, vocabulary.char_to_index, steps, device),
+        "bare nn.RNN loop": lambda: bare_corpus_loop(
+            "rnn", text, vocabulary.char_to_index, steps, device
+        ),
+        "train_on_corpus, torch cell": lambda: package_corpus(
+            "torch", text, vocabulary, steps, device
+        ),
+        "train_on_corpus, scratch cell": lambda: package_corpus(
+            "scratch", text, vocabulary, steps, device
+        ),
+        "bare nn.LSTM loop": lambda: bare_corpus_loop(
+            "lstm", text, vocabulary.char_to_index, steps, device
+        ),
     }
     best = {name: float("inf") for name in variants}
-    for _ in range(repeats):  # interleaved, so a burst of load on a shared machine hits every variant alike
+    for _ in range(
+        repeats
+    ):  # interleaved, so a burst of load on a shared machine hits every variant alike
         for name, run in variants.items():
             best[name] = min(best[name], run())
     return {
-        name: {"seconds": seconds, "steps": steps, "chars_per_s": steps * chars_per_step / seconds}
+        name: {
+            "seconds": seconds,
+            "steps": steps,
+            "chars_per_s": steps * chars_per_step / seconds,
+        }
         for name, seconds in best.items()
     } | {"_vocabulary_size": vocabulary.num_characters, "_corpus_chars": len(full)}
 
@@ -250,7 +308,10 @@ def bench_startup(repeats: int) -> dict:
             wall[name].append(time.perf_counter() - start)
             cpu[name].append(_children_cpu_seconds() - before)
     return {
-        name: {"median_wall_s": statistics.median(wall[name]), "median_cpu_s": statistics.median(cpu[name])}
+        name: {
+            "median_wall_s": statistics.median(wall[name]),
+            "median_cpu_s": statistics.median(cpu[name]),
+        }
         for name in commands
     } | {"_command": " ".join(commands["hello-rnn train --quiet"])}
 
@@ -272,16 +333,24 @@ def report(results: dict) -> str:
     memorize = results["memorize"]
     bare = memorize["bare nn.RNN loop"]["ms_per_step"]
     torch_cell = memorize["hello_rnn.train, torch cell"]["ms_per_step"]
-    lines.append('(a) memorizing "Hello, RNN!", seeds 0-9 (reference: bare nn.RNN loop)')
-    lines.append(f"  {'':32} {'memorized':>9} {'median steps':>12} {'ms/step':>8} {'vs bare':>8}")
+    lines.append(
+        '(a) memorizing "Hello, RNN!", seeds 0-9 (reference: bare nn.RNN loop)'
+    )
+    lines.append(
+        f"  {'':32} {'memorized':>9} {'median steps':>12} {'ms/step':>8} {'vs bare':>8}"
+    )
     for name, r in memorize.items():
         lines.append(
             f"  {name:32} {r['memorized']:>9} {r['median_steps']!s:>12} {r['ms_per_step']:8.2f} "
             f"{r['ms_per_step'] / bare:8.2f}"
         )
     scratch = memorize["hello_rnn.train, scratch cell"]["ms_per_step"]
-    lines.append(f"  per-step time ratio scratch/torch (package): {scratch / torch_cell:.2f}")
-    lines.append(f"  per-step time ratio package/bare (torch cell): {torch_cell / bare:.2f}")
+    lines.append(
+        f"  per-step time ratio scratch/torch (package): {scratch / torch_cell:.2f}"
+    )
+    lines.append(
+        f"  per-step time ratio package/bare (torch cell): {torch_cell / bare:.2f}"
+    )
 
     corpus = results["corpus"]
     reference = corpus["bare nn.RNN loop"]["chars_per_s"]
@@ -293,7 +362,9 @@ def report(results: dict) -> str:
     lines.append(f"  {'':32} {'chars/s':>10} {'vs bare RNN':>11}")
     for name, r in corpus.items():
         if not name.startswith("_"):
-            lines.append(f"  {name:32} {r['chars_per_s']:10.0f} {r['chars_per_s'] / reference:11.2f}")
+            lines.append(
+                f"  {name:32} {r['chars_per_s']:10.0f} {r['chars_per_s'] / reference:11.2f}"
+            )
 
     startup = results["startup"]
     reference = startup["import torch"]
@@ -313,7 +384,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
-    parser.add_argument("--quick", action="store_true", help="fewer steps and repeats (a smoke test)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer steps and repeats (a smoke test)"
+    )
     args = parser.parse_args()
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():

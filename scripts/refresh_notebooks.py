@@ -8,9 +8,11 @@ thousands of changed lines and hides the one that matters. So, per notebook:
 1. execute it in a fresh kernel of this environment (timing stamps and widget
    state recorded, as ``jupyter execute`` does);
 2. rename the widget model ids to ones derived from the notebook's name and the
-   order in which the ids first appear, so the same code gives the same ids;
-3. if the result differs from the file on disk only in its timing stamps, leave
-   the file as it is (its stamps still describe outputs identical to these).
+   order in which the ids first appear, so the same code gives the same ids,
+   and join printed text that arrived in several pieces;
+3. if the result differs from the file on disk only in its timing stamps and
+   in the outputs of cells tagged ``nbval-ignore-output`` (a measured speed),
+   leave the file as it is: its stamps still describe outputs identical to these.
    Otherwise write it, stamps and all: the execution-statistics appendix reads
    them.
 
@@ -38,6 +40,7 @@ MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMING = "execution"
+IGNORED = "nbval-ignore-output"
 
 
 KERNEL = "hello-rnn-refresh"
@@ -73,8 +76,32 @@ def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
         store_widget_state=True,
     )
     client.execute()
+    merge_streams(notebook)
     notebook.metadata["kernelspec"] = kernelspec  # as stored: Colab reads it
     return notebook
+
+
+def merge_streams(notebook: nbformat.NotebookNode) -> None:
+    """Join each cell's consecutive outputs to the same stream into one, in place.
+
+    How printed text is cut into messages depends on timing (when the kernel
+    flushed), not on the code: "a\\nb\\n" can arrive as one output or as two.
+    """
+    for cell in notebook.cells:
+        merged: list = []
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (
+                output.output_type == "stream"
+                and last is not None
+                and last.output_type == "stream"
+                and last.name == output.name
+            ):
+                last.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
 
 
 def stable_widget_ids(text: str, name: str) -> str:
@@ -115,11 +142,18 @@ def _rename(text: str, renamed: dict[str, str]) -> str:
     return MODEL_ID.sub(lambda m: renamed.get(m.group(0), m.group(0)), text)
 
 
-def without_timing(notebook: dict) -> dict:
-    """A copy of `notebook` with no cell's timing stamps (what varies run to run)."""
+def without_noise(notebook: dict) -> dict:
+    """A copy of `notebook` without what varies run to run by design.
+
+    That is every cell's timing stamps, and the outputs of the cells tagged
+    ``nbval-ignore-output`` (a measured speed, say), which nbval does not
+    compare either.
+    """
     bare = copy.deepcopy(notebook)
     for cell in bare["cells"]:
         cell.get("metadata", {}).pop(TIMING, None)
+        if IGNORED in cell.get("metadata", {}).get("tags", []):
+            cell["outputs"] = []
     return bare
 
 
@@ -128,7 +162,7 @@ def refresh(path: Path, timeout: int) -> bool:
     before = path.read_text(encoding="utf-8")
     executed = nbformat.writes(execute(path, timeout)) + "\n"
     after = stable_widget_ids(executed, path.stem)
-    if without_timing(json.loads(after)) == without_timing(json.loads(before)):
+    if without_noise(json.loads(after)) == without_noise(json.loads(before)):
         return False
     path.write_text(after, encoding="utf-8")
     return True

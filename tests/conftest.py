@@ -1,4 +1,4 @@
-"""Shared fixtures: the text, and a network that has learned it (trained once per test session)."""
+"""Shared fixtures: the text, and a network that has learned it (trained once)."""
 
 import os
 import sys
@@ -9,7 +9,12 @@ import torch
 
 from hello_rnn import DataHandler, HelloRNN, train
 
-# One thread: on a small shared machine, several threads fighting over two cores are slower, not faster.
+# Tests draw on no screen. pytest reads this file before any test module, so
+# matplotlib, imported by those, is not loaded yet. (hello_rnn.plots leaves the
+# backend alone: a script's plt.show() must still open a window.)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+# One thread: on a small shared machine, threads fighting over two cores are slower.
 torch.set_num_threads(1)
 
 TEXT = "Hello, RNN!"
@@ -22,7 +27,7 @@ def hello() -> DataHandler:
 
 @pytest.fixture(scope="session")
 def trained(hello):
-    """A HelloRNN(9, 50) that writes "Hello, RNN!" from "H". Do not train it further in a test."""
+    """A HelloRNN(9, 50) that writes "Hello, RNN!" from "H". Do not train it further."""
     torch.manual_seed(0)
     net = HelloRNN(hello.num_characters, 50)
     history = train(net, hello)
@@ -32,7 +37,10 @@ def trained(hello):
 
 @pytest.fixture
 def unwritable_folder(tmp_path):
-    """A folder in which creating a file fails: read-only for a normal user; /proc for root on Linux."""
+    """A folder in which creating a file fails.
+
+    Read-only for a normal user; /proc for root on Linux.
+    """
     folder = tmp_path / "read-only"
     folder.mkdir()
     folder.chmod(0o555)

@@ -6,7 +6,16 @@ import pickle
 import pytest
 import torch
 
-from hello_rnn import DataHandler, HelloRNN, Vocabulary, checkpoint, generate, train
+from hello_rnn import (
+    DataHandler,
+    HelloRNN,
+    InvalidTypeError,
+    InvalidValueError,
+    Vocabulary,
+    checkpoint,
+    generate,
+    train,
+)
 
 
 def _files(folder):
@@ -52,10 +61,12 @@ def test_loaded_network_lands_on_the_cpu_or_map_location(tmp_path, trained, hell
 
 def test_a_device_this_machine_lacks_is_a_value_error(tmp_path, trained, hello):
     checkpoint.save(tmp_path / "h.pt", trained, hello)
-    with pytest.raises(ValueError, match="cannot put the network on map_location='bogus'"):
+    with pytest.raises(
+        InvalidValueError, match="cannot put the network on map_location='bogus'"
+    ):
         checkpoint.load(tmp_path / "h.pt", map_location="bogus")
     if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="map_location='cuda'"):
+        with pytest.raises(InvalidValueError, match="map_location='cuda'"):
             checkpoint.load(tmp_path / "h.pt", map_location="cuda")
 
 
@@ -68,7 +79,9 @@ def test_saving_again_replaces_the_file(tmp_path, hello):
     assert _files(tmp_path) == ["h.pt"]
 
 
-def test_a_failed_save_leaves_the_old_checkpoint_intact(tmp_path, monkeypatch, trained, hello):
+def test_a_failed_save_leaves_the_old_checkpoint_intact(
+    tmp_path, monkeypatch, trained, hello
+):
     path = tmp_path / "hello.pt"
     checkpoint.save(path, trained, hello)
     good = path.read_bytes()
@@ -84,6 +97,23 @@ def test_a_failed_save_leaves_the_old_checkpoint_intact(tmp_path, monkeypatch, t
     assert _files(tmp_path) == ["hello.pt"]  # the temporary file is gone too
     monkeypatch.undo()
     assert generate(checkpoint.load(path)[0], hello) == "Hello, RNN!"
+
+
+def test_ctrl_c_while_saving_leaves_the_old_checkpoint_intact(
+    tmp_path, monkeypatch, trained, hello
+):
+    path = checkpoint.save(tmp_path / "hello.pt", trained, hello)
+    good = path.read_bytes()
+
+    def interrupted(obj, file, *args, **kwargs):
+        file.write(b"half a checkpoint")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoint.save(path, HelloRNN(9, 3), hello)
+    assert path.read_bytes() == good
+    assert _files(tmp_path) == ["hello.pt"]
 
 
 def test_a_failed_rename_leaves_no_file(tmp_path, monkeypatch, trained, hello):
@@ -107,24 +137,26 @@ def test_a_truncated_checkpoint_is_not_a_checkpoint(tmp_path, trained, hello):
     data = path.read_bytes()
     for cut in (0, 10, len(data) // 2, len(data) - 10):
         path.write_bytes(data[:cut])
-        with pytest.raises(ValueError, match="is not a hello_rnn checkpoint"):
+        with pytest.raises(InvalidValueError, match="is not a hello_rnn checkpoint"):
             checkpoint.load(path)
 
 
 def test_other_files_are_not_checkpoints(tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("Hello, RNN!\n")
-    torch.save({"weight": torch.zeros(3)}, tmp_path / "other.pt")  # a torch file, but not ours
+    torch.save(
+        {"weight": torch.zeros(3)}, tmp_path / "other.pt"
+    )  # a torch file, but not ours
     torch.save([1, 2, 3], tmp_path / "list.pt")
     for name in ("notes.txt", "other.pt", "list.pt"):
-        with pytest.raises(ValueError, match="is not a hello_rnn checkpoint"):
+        with pytest.raises(InvalidValueError, match="is not a hello_rnn checkpoint"):
             checkpoint.load(tmp_path / name)
-    with pytest.raises(ValueError, match="is a folder"):
+    with pytest.raises(InvalidValueError, match="is a folder"):
         checkpoint.load(tmp_path)
 
 
 class _Sneaky:
-    """Unpickling this would create a file: the kind of code a checkpoint must never run."""
+    """Unpickling this would create a file: code a checkpoint must never run."""
 
     def __init__(self, path):
         self.path = str(path)
@@ -136,11 +168,20 @@ class _Sneaky:
 def test_loading_never_runs_code_from_the_file(tmp_path):
     marker = tmp_path / "ran.txt"
     with open(tmp_path / "evil.pt", "wb") as file:
-        pickle.dump({"format": checkpoint.FORMAT_NAME, "payload": _Sneaky(marker)}, file, protocol=2)
-    torch.save({"format": checkpoint.FORMAT_NAME, "payload": _Sneaky(marker)}, tmp_path / "evil2.pt")
-    marker.unlink(missing_ok=True)  # torch.save itself does not run __reduce__'s result, but be sure
+        pickle.dump(
+            {"format": checkpoint.FORMAT_NAME, "payload": _Sneaky(marker)},
+            file,
+            protocol=2,
+        )
+    torch.save(
+        {"format": checkpoint.FORMAT_NAME, "payload": _Sneaky(marker)},
+        tmp_path / "evil2.pt",
+    )
+    marker.unlink(
+        missing_ok=True
+    )  # torch.save itself does not run __reduce__'s result, but be sure
     for name in ("evil.pt", "evil2.pt"):
-        with pytest.raises(ValueError, match="is not a hello_rnn checkpoint"):
+        with pytest.raises(InvalidValueError, match="is not a hello_rnn checkpoint"):
             checkpoint.load(tmp_path / name)
     assert not marker.exists()
 
@@ -155,37 +196,50 @@ def test_a_newer_format_asks_for_an_upgrade(tmp_path, trained, hello):
     path = checkpoint.save(tmp_path / "h.pt", trained, hello)
     newer = checkpoint.FORMAT_VERSION + 1
     _rewrite(path, version=newer)
-    expected = f"version {newer}.*up to version {checkpoint.FORMAT_VERSION}.*upgrade hello_rnn"
-    with pytest.raises(ValueError, match=expected):
+    expected = (
+        f"version {newer}.*up to version {checkpoint.FORMAT_VERSION}.*upgrade hello_rnn"
+    )
+    with pytest.raises(InvalidValueError, match=expected):
         checkpoint.load(path)
 
 
 @pytest.mark.parametrize(
     "changes",
-    [{"version": 0}, {"version": "1"}, {"cell": "lstm"}, {"num_hidden": 7}, {"chars": ["a", "a"]}, {"state_dict": {}}],
+    [
+        {"version": 0},
+        {"version": "1"},
+        {"cell": "lstm"},
+        {"num_hidden": 7},
+        {"chars": ["a", "a"]},
+        {"state_dict": {}},
+    ],
 )
 def test_inconsistent_contents_are_reported(tmp_path, trained, hello, changes):
     path = checkpoint.save(tmp_path / "h.pt", trained, hello)
     _rewrite(path, **changes)
-    with pytest.raises(ValueError, match="hello_rnn checkpoint"):
+    with pytest.raises(InvalidValueError, match="hello_rnn checkpoint"):
         checkpoint.load(path)
 
 
 def test_saving_into_a_missing_folder_names_the_folder(tmp_path, trained, hello):
-    with pytest.raises(FileNotFoundError, match="the folder .*missing.* does not exist"):
+    with pytest.raises(
+        FileNotFoundError, match="the folder .*missing.* does not exist"
+    ):
         checkpoint.save(tmp_path / "missing" / "h.pt", trained, hello)
     assert _files(tmp_path) == []
 
 
 def test_saving_onto_a_folder_or_under_a_file_is_refused(tmp_path, trained, hello):
-    with pytest.raises(ValueError, match="it is a folder"):
+    with pytest.raises(InvalidValueError, match="it is a folder"):
         checkpoint.save(tmp_path, trained, hello)
     (tmp_path / "file.txt").write_text("x")
-    with pytest.raises(ValueError, match="is a file, not a folder"):
+    with pytest.raises(InvalidValueError, match="is a file, not a folder"):
         checkpoint.save(tmp_path / "file.txt" / "h.pt", trained, hello)
 
 
-def test_saving_into_an_unwritable_folder_is_a_permission_error(unwritable_folder, trained, hello):
+def test_saving_into_an_unwritable_folder_is_a_permission_error(
+    unwritable_folder, trained, hello
+):
     with pytest.raises(PermissionError, match="is not writable"):
         checkpoint.save(unwritable_folder / "hello-rnn-test.pt", trained, hello)
     assert not (unwritable_folder / "hello-rnn-test.pt").exists()
@@ -194,9 +248,21 @@ def test_saving_into_an_unwritable_folder_is_a_permission_error(unwritable_folde
 @pytest.mark.parametrize(
     ("args", "error", "match"),
     [
-        ((HelloRNN(5, 4), DataHandler("Hello, RNN!")), ValueError, "vocabulary has 9 characters but the network"),
-        (("not a net", DataHandler("Hello, RNN!")), TypeError, "net must be a HelloRNN"),
-        ((HelloRNN(9, 4), "Hello, RNN!"), TypeError, "vocabulary must be a Vocabulary"),
+        (
+            (HelloRNN(5, 4), DataHandler("Hello, RNN!")),
+            InvalidValueError,
+            "vocabulary has 9 characters but the network",
+        ),
+        (
+            ("not a net", DataHandler("Hello, RNN!")),
+            InvalidTypeError,
+            "net must be a HelloRNN",
+        ),
+        (
+            (HelloRNN(9, 4), "Hello, RNN!"),
+            InvalidTypeError,
+            "vocabulary must be a Vocabulary",
+        ),
     ],
 )
 def test_bad_save_arguments(tmp_path, args, error, match):
@@ -206,11 +272,18 @@ def test_bad_save_arguments(tmp_path, args, error, match):
 
 
 def test_meta_must_be_plain_values(tmp_path, trained, hello):
-    checkpoint.save(tmp_path / "ok.pt", trained, hello, note="hi", losses=[1.5, 0.5], extra={"a": None, "b": True})
+    checkpoint.save(
+        tmp_path / "ok.pt",
+        trained,
+        hello,
+        note="hi",
+        losses=[1.5, 0.5],
+        extra={"a": None, "b": True},
+    )
     assert checkpoint.load(tmp_path / "ok.pt")[2]["extra"] == {"a": None, "b": True}
-    with pytest.raises(TypeError, match="meta 'when' must hold only"):
+    with pytest.raises(InvalidTypeError, match="meta 'when' must hold only"):
         checkpoint.save(tmp_path / "bad.pt", trained, hello, when=object())
-    with pytest.raises(TypeError, match="path must be a str or a path"):
+    with pytest.raises(InvalidTypeError, match="path must be a str or a path"):
         checkpoint.save(3, trained, hello)
 
 
@@ -223,3 +296,26 @@ def test_a_gpu_network_saves_cpu_tensors_and_loads_anywhere(tmp_path, trained, h
     net, vocabulary, _ = checkpoint.load(path, map_location="cuda")
     assert all(p.is_cuda for p in net.parameters())
     assert generate(net, vocabulary, length=10) == "Hello, RNN!"
+
+
+@pytest.mark.parametrize(
+    ("weight", "values", "found"),
+    [
+        ("readout.weight", [float("nan")], "NaN"),
+        ("cell.weight_hh_l0", [float("inf")], "infinity"),
+        ("readout.bias", [float("-inf"), float("nan")], "NaN and infinity"),
+    ],
+)
+def test_weights_that_are_not_finite_are_refused(
+    tmp_path, trained, hello, weight, values, found
+):
+    path = checkpoint.save(tmp_path / "h.pt", trained, hello)
+    raw = torch.load(path, weights_only=True)
+    for i, value in enumerate(values):
+        raw["state_dict"][weight].view(-1)[i] = value
+    torch.save(raw, path)
+    with pytest.raises(InvalidValueError) as error:
+        checkpoint.load(path)
+    message = str(error.value)
+    assert repr(str(path)) in message
+    assert f"its weight {weight!r} holds {found};" in message

@@ -1,7 +1,9 @@
-"""The Colab setup cell of every chapter: hidden in the book, installs hello_rnn from this repository on Colab only.
+"""The Colab setup cell of every chapter: hidden in the book; on Colab only, it
+installs hello_rnn from this repository.
 
-The cell runs here with Colab simulated (a fake ``google.colab`` module, ``subprocess.run`` recorded
-instead of run), so what it would install is checked without installing anything.
+The cell runs here with Colab simulated (a fake ``google.colab`` module,
+``subprocess.run`` recorded instead of run), so what it would install is checked
+without installing anything.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"].rstrip("/")
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
 
 
 def setup_cell(notebook: Path) -> dict:
@@ -27,14 +30,18 @@ def setup_cell(notebook: Path) -> dict:
 
 
 def source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return (
+        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    )
 
 
-def run_cell(code: str, monkeypatch: pytest.MonkeyPatch, *, on_colab: bool) -> list[tuple[tuple, dict]]:
+def run_cell(
+    code: str, monkeypatch: pytest.MonkeyPatch, *, on_colab: bool
+) -> list[tuple[tuple, dict]]:
     """Execute ``code`` as a notebook would; returns the subprocess.run calls it made.
 
-    On a simulated Colab, ``google.colab.output.enable_custom_widget_manager()`` calls are
-    recorded as ``(("enable_custom_widget_manager",), {})``.
+    On a simulated Colab, ``google.colab.output.enable_custom_widget_manager()``
+    calls are recorded as ``(("enable_custom_widget_manager",), {})``.
     """
     calls: list[tuple[tuple, dict]] = []
 
@@ -49,7 +56,9 @@ def run_cell(code: str, monkeypatch: pytest.MonkeyPatch, *, on_colab: bool) -> l
         google = types.ModuleType("google")
         colab = types.ModuleType("google.colab")
         output = types.ModuleType("google.colab.output")
-        output.enable_custom_widget_manager = lambda: calls.append((("enable_custom_widget_manager",), {}))
+        output.enable_custom_widget_manager = lambda: calls.append(
+            (("enable_custom_widget_manager",), {})
+        )
         google.colab, colab.output = colab, output
         monkeypatch.setitem(sys.modules, "google", google)
         monkeypatch.setitem(sys.modules, "google.colab", colab)
@@ -67,10 +76,18 @@ def test_there_are_chapters() -> None:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_first_cell_is_the_hidden_setup_cell(notebook: Path) -> None:
     cell = setup_cell(notebook)
-    assert cell["cell_type"] == "code", f"{notebook.name}: the first cell must be the Colab setup cell"
-    assert "remove-cell" in cell.get("metadata", {}).get("tags", []), f"{notebook.name}: tag it remove-cell"
-    assert "google.colab" in source(cell), f"{notebook.name}: the first cell is not the Colab setup cell"
-    assert f'REPOSITORY = "{REPOSITORY}"' in source(cell), f"{notebook.name}: installs from another repository"
+    assert cell["cell_type"] == "code", (
+        f"{notebook.name}: the first cell must be the Colab setup cell"
+    )
+    assert "remove-cell" in cell.get("metadata", {}).get("tags", []), (
+        f"{notebook.name}: tag it remove-cell"
+    )
+    assert "google.colab" in source(cell), (
+        f"{notebook.name}: the first cell is not the Colab setup cell"
+    )
+    assert f'REPOSITORY = "{REPOSITORY}"' in source(cell), (
+        f"{notebook.name}: installs from another repository"
+    )
 
 
 def test_every_chapter_has_the_same_setup_cell() -> None:
@@ -92,10 +109,14 @@ def test_setup_cell_installs_the_package_from_the_repository_on_colab(
     assert not any("torch" in part or "widgets" in part for part in command), (
         f"Colab keeps its own torch and ipywidgets: {command}"
     )
-    assert not any(part.startswith("-U") or part == "--upgrade" for part in command), command
+    assert not any(part.startswith("-U") or part == "--upgrade" for part in command), (
+        command
+    )
     assert kwargs.get("check") is True, "a failed install must stop the notebook"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_setup_cell_does_nothing_off_colab(notebook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_setup_cell_does_nothing_off_colab(
+    notebook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run_cell(source(setup_cell(notebook)), monkeypatch, on_colab=False) == []

@@ -8,14 +8,17 @@ from torch import nn
 
 from hello_rnn import (
     HelloRNN,
+    InvalidValueError,
     TrainingDivergedError,
     Vocabulary,
     batches,
     bits_per_character,
     default_corpus,
+    gradient_norm,
     train_on_corpus,
     windows,
 )
+from hello_rnn.shakespeare import shakespeare_text
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +26,17 @@ def corpus():
     return default_corpus(max_chars=30_000)
 
 
-def test_default_corpus_is_long_deterministic_and_python():
+def test_default_corpus_is_the_shipped_shakespeare():
     text = default_corpus()
-    assert len(text) > 500_000
+    assert text == shakespeare_text() and len(text) > 1_000_000
     assert default_corpus() == text
-    assert "def " in text and "import " in text
+    assert "FIRST CITIZEN.\n" in text and "MACBETH.\n" in text
     assert default_corpus(max_chars=1000) == text[:1000]
 
 
-@pytest.mark.parametrize(("bad", "error"), [(0, ValueError), (-5, ValueError), (2.5, TypeError)])
+@pytest.mark.parametrize(
+    ("bad", "error"), [(0, ValueError), (-5, ValueError), (2.5, TypeError)]
+)
 def test_default_corpus_wants_a_positive_max_chars(bad, error):
     with pytest.raises(error, match="max_chars"):
         default_corpus(max_chars=bad)
@@ -55,10 +60,14 @@ def test_batches_carry_each_row_on_from_the_batch_before():
     rows = torch.cat([x for x, _ in got], dim=1)  # [B, n * T]: each row a stream
     targets = torch.cat([y for _, y in got], dim=1)
     for row, target in zip(rows, targets):
-        assert torch.equal(row, torch.arange(row[0], row[0] + len(row)))  # contiguous text
+        assert torch.equal(
+            row, torch.arange(row[0], row[0] + len(row))
+        )  # contiguous text
         assert torch.equal(target, row + 1)  # the next character
     starts = rows[:, 0]
-    assert torch.equal(starts, torch.arange(batch_size) * rows.shape[1])  # streams tile the text, no overlap
+    assert torch.equal(
+        starts, torch.arange(batch_size) * rows.shape[1]
+    )  # streams tile the text, no overlap
 
 
 @pytest.mark.parametrize(
@@ -70,7 +79,9 @@ def test_batches_carry_each_row_on_from_the_batch_before():
         (50, 5, 0, ValueError, "batch_size must be a positive integer"),
     ],
 )
-def test_batches_report_a_text_too_short_or_bad_sizes(length, seq_len, batch_size, error, match):
+def test_batches_report_a_text_too_short_or_bad_sizes(
+    length, seq_len, batch_size, error, match
+):
     with pytest.raises(error, match=match):
         next(batches(torch.arange(length), seq_len, batch_size))
 
@@ -88,33 +99,68 @@ def test_corpus_training_lowers_the_loss_and_reports_validation_bpc(corpus, cell
     torch.manual_seed(0)
     net = HelloRNN(vocabulary.num_characters, 32, cell=cell)
     history = train_on_corpus(
-        net, vocabulary, corpus, seq_len=32, batch_size=8, steps=40, lr=0.01, eval_every=20, validation_fraction=0.2
+        net,
+        vocabulary,
+        corpus,
+        seq_len=32,
+        batch_size=8,
+        steps=40,
+        lr=0.01,
+        eval_every=20,
+        validation_fraction=0.2,
     )
     assert history.steps == 40 and history.chars_per_step == 8 * 32
-    assert history.train_bpc[0] == pytest.approx(math.log2(vocabulary.num_characters), abs=0.5)
+    assert history.train_bpc[0] == pytest.approx(
+        math.log2(vocabulary.num_characters), abs=0.5
+    )
     assert sum(history.train_bpc[-5:]) / 5 < history.train_bpc[0] - 1
     assert history.validation_steps == [20, 40]
-    assert all(math.isfinite(bpc) and 0 < bpc < history.train_bpc[0] for bpc in history.validation_bpc)
+    assert all(
+        math.isfinite(bpc) and 0 < bpc < history.train_bpc[0]
+        for bpc in history.validation_bpc
+    )
     assert not net.training
 
 
 def test_no_validation_when_the_fraction_is_zero(corpus):
     vocabulary = Vocabulary(set(corpus))
     net = HelloRNN(vocabulary.num_characters, 8)
-    history = train_on_corpus(net, vocabulary, corpus, seq_len=16, batch_size=4, steps=3, validation_fraction=0)
-    assert history.steps == 3 and history.validation_bpc == [] and history.validation_steps == []
+    history = train_on_corpus(
+        net,
+        vocabulary,
+        corpus,
+        seq_len=16,
+        batch_size=4,
+        steps=3,
+        validation_fraction=0,
+    )
+    assert (
+        history.steps == 3
+        and history.validation_bpc == []
+        and history.validation_steps == []
+    )
 
 
 def test_training_wraps_around_to_a_new_pass_over_a_short_text():
     text = "abcdefgh" * 20
     vocabulary = Vocabulary(set(text))
     net = HelloRNN(vocabulary.num_characters, 8)
-    history = train_on_corpus(net, vocabulary, text, seq_len=4, batch_size=4, steps=25, validation_fraction=0.1)
+    history = train_on_corpus(
+        net,
+        vocabulary,
+        text,
+        seq_len=4,
+        batch_size=4,
+        steps=25,
+        validation_fraction=0.1,
+    )
     assert history.steps == 25  # more steps than one pass has batches (8)
 
 
 def test_the_hidden_state_is_carried_across_windows_and_detached():
-    text = "abcdefgh" * 20  # 159 pairs: 4 streams x 4 windows of 8 per pass, so a new pass at step 5
+    text = (
+        "abcdefgh" * 20
+    )  # 159 pairs: 4 streams x 4 windows of 8 per pass, so a new pass at step 5
     vocabulary = Vocabulary(set(text))
     net = HelloRNN(vocabulary.num_characters, 8)
     forward, calls = net.forward, []
@@ -125,11 +171,19 @@ def test_the_hidden_state_is_carried_across_windows_and_detached():
         return logits, h
 
     net.forward = spy
-    train_on_corpus(net, vocabulary, text, seq_len=8, batch_size=4, steps=6, validation_fraction=0)
+    train_on_corpus(
+        net, vocabulary, text, seq_len=8, batch_size=4, steps=6, validation_fraction=0
+    )
     assert [h0 is None for h0, _ in calls] == [True, False, False, False, True, False]
-    for (_, h_before), (h0, _) in [(calls[0], calls[1]), (calls[1], calls[2]), (calls[4], calls[5])]:
+    for (_, h_before), (h0, _) in [
+        (calls[0], calls[1]),
+        (calls[1], calls[2]),
+        (calls[4], calls[5]),
+    ]:
         assert torch.equal(h0, h_before)  # the same state, carried on
-        assert h_before.requires_grad and not h0.requires_grad  # but cut from the window before
+        assert (
+            h_before.requires_grad and not h0.requires_grad
+        )  # but cut from the window before
 
 
 def test_bits_per_character_is_the_cross_entropy_in_base_2():
@@ -140,27 +194,52 @@ def test_bits_per_character_is_the_cross_entropy_in_base_2():
     indices = vocabulary.encode(text)
     logits, _ = net(vocabulary.one_hot(indices[:-1]))
     expected = nn.functional.cross_entropy(logits, indices[1:]).item() / math.log(2)
-    assert bits_per_character(net, vocabulary, text, seq_len=len(text) - 1) == pytest.approx(expected, rel=1e-5)
+    assert bits_per_character(
+        net, vocabulary, text, seq_len=len(text) - 1
+    ) == pytest.approx(expected, rel=1e-5)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"validation_fraction": 1.0}, ValueError, r"validation_fraction must be in \[0, 1\)"),
-        ({"validation_fraction": -0.1}, ValueError, "validation_fraction must be at least 0"),
-        ({"steps": 0}, ValueError, "steps must be a positive integer"),
-        ({"lr": float("nan")}, ValueError, "lr must be a finite number"),
-        ({"clamp": 0}, ValueError, "clamp must be greater than 0"),
-        ({"seq_len": 10_000}, ValueError, "too short"),
-        ({"eval_every": 0}, ValueError, "eval_every must be a positive integer"),
-        ({"validation_fraction": 0.0001}, ValueError, "the validation text .* has 3 characters"),
+        (
+            {"validation_fraction": 1.0},
+            InvalidValueError,
+            r"validation_fraction must be in \[0, 1\)",
+        ),
+        (
+            {"validation_fraction": -0.1},
+            InvalidValueError,
+            "validation_fraction must be at least 0",
+        ),
+        ({"steps": 0}, InvalidValueError, "steps must be a positive integer"),
+        ({"lr": float("nan")}, InvalidValueError, "lr must be a finite number"),
+        ({"clamp": 0}, InvalidValueError, "clamp must be greater than 0"),
+        (
+            {"clamp": None, "clip_norm": -1},
+            InvalidValueError,
+            "clip_norm must be greater than 0",
+        ),
+        ({"clip_norm": 1.0}, InvalidValueError, "either clamp or clip_norm"),
+        ({"seq_len": 10_000}, InvalidValueError, "too short"),
+        ({"eval_every": 0}, InvalidValueError, "eval_every must be a positive integer"),
+        (
+            {"validation_fraction": 0.0001},
+            InvalidValueError,
+            "the validation text .* has 3 characters",
+        ),
     ],
 )
 def test_bad_corpus_training_arguments(corpus, kwargs, error, match):
     vocabulary = Vocabulary(set(corpus))
     net = HelloRNN(vocabulary.num_characters, 8)
     with pytest.raises(error, match=match):
-        train_on_corpus(net, vocabulary, corpus, **{"seq_len": 16, "batch_size": 4, "steps": 2, **kwargs})
+        train_on_corpus(
+            net,
+            vocabulary,
+            corpus,
+            **{"seq_len": 16, "batch_size": 4, "steps": 2, **kwargs},
+        )
 
 
 def test_the_vocabulary_must_fit_the_network_and_the_text(corpus):
@@ -186,9 +265,57 @@ def test_a_non_finite_loss_raises_and_keeps_the_earlier_steps(corpus):
 
     net.forward = breaks_at_step_4
     with pytest.raises(TrainingDivergedError, match="at step 4") as caught:
-        train_on_corpus(net, vocabulary, corpus, seq_len=16, batch_size=4, steps=10, validation_fraction=0)
-    assert caught.value.history.steps == 3
-    assert all(math.isfinite(bpc) for bpc in caught.value.history.train_bpc)
+        train_on_corpus(
+            net,
+            vocabulary,
+            corpus,
+            seq_len=16,
+            batch_size=4,
+            steps=10,
+            validation_fraction=0,
+            eval_every=5,  # checked at every step, not only when scoring
+        )
+    history = caught.value.history
+    assert history.steps == 3 and len(history.grad_norm) == 3
+    assert all(math.isfinite(bpc) for bpc in history.train_bpc)
+    assert calls == 4  # no step after the one that diverged
+
+
+def _small_run(corpus, **options):
+    """A small network trained on `corpus` from seed 0 with `options`."""
+    vocabulary = Vocabulary(set(corpus))
+    torch.manual_seed(0)
+    defaults = {"seq_len": 16, "batch_size": 4, "steps": 20, "lr": 0.01, "seed": 0}
+    return train_on_corpus(
+        HelloRNN(vocabulary.num_characters, 16),
+        vocabulary,
+        corpus,
+        **{**defaults, "validation_fraction": 0, **options},
+    )
+
+
+def test_clip_norm_rescales_every_step_and_the_norms_are_recorded(corpus, monkeypatch):
+    clip = nn.utils.clip_grad_norm_
+    returned, after = [], []
+
+    def spy(parameters, max_norm):
+        returned.append(clip(parameters, max_norm).item())
+        after.append(gradient_norm(parameters))
+
+    monkeypatch.setattr(nn.utils, "clip_grad_norm_", spy)
+    history = _small_run(corpus, steps=12, clamp=None, clip_norm=0.2)
+    assert len(returned) == len(history.grad_norm) == history.steps == 12
+    # the norm before clipping, as clip_grad_norm_ measures it
+    assert history.grad_norm == pytest.approx(returned, rel=1e-5)
+    assert max(history.grad_norm) > 0.2  # so the clip had work to do
+    assert all(norm <= 0.2 + 1e-5 for norm in after)
+
+
+def test_the_gradient_norm_is_recorded_before_the_clamp(corpus):
+    history = _small_run(corpus, steps=5, clamp=1e-4)
+    assert len(history.grad_norm) == 5
+    # a clamp at 1e-4 bounds the norm of ~4000 elements by 1e-4 * sqrt(4000) < 0.01
+    assert min(history.grad_norm) > 0.01
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
@@ -196,9 +323,13 @@ def test_corpus_training_on_the_gpu(corpus):
     vocabulary = Vocabulary(set(corpus))
     torch.manual_seed(0)
     net = HelloRNN(vocabulary.num_characters, 64, cell="torch")
-    history = train_on_corpus(net, vocabulary, corpus, steps=30, lr=0.01, device="cuda", eval_every=15)
+    history = train_on_corpus(
+        net, vocabulary, corpus, steps=30, lr=0.01, device="cuda", eval_every=15
+    )
     assert next(net.parameters()).is_cuda
-    assert len(history.validation_bpc) == 2 and all(math.isfinite(b) for b in history.validation_bpc)
+    assert len(history.validation_bpc) == 2 and all(
+        math.isfinite(b) for b in history.validation_bpc
+    )
     assert history.train_bpc[-1] < history.train_bpc[0]
 
 
@@ -207,15 +338,26 @@ def test_an_lstm_trains_on_a_corpus_carrying_its_pair_of_states():
     vocabulary = Vocabulary(set(text))
     torch.manual_seed(0)
     net = HelloRNN(vocabulary.num_characters, 16, cell="lstm")
-    history = train_on_corpus(net, vocabulary, text, seq_len=16, batch_size=4, steps=5, seed=0)
+    history = train_on_corpus(
+        net, vocabulary, text, seq_len=16, batch_size=4, steps=5, seed=0
+    )
     assert history.steps == 5 and all(math.isfinite(b) for b in history.train_bpc)
 
 
 def test_on_eval_sees_every_scoring_and_leaves_training_unchanged(corpus):
     vocabulary = Vocabulary(set(corpus))
-    options = {"seq_len": 16, "batch_size": 4, "steps": 7, "lr": 0.01, "eval_every": 3, "seed": 0}
+    options = {
+        "seq_len": 16,
+        "batch_size": 4,
+        "steps": 7,
+        "lr": 0.01,
+        "eval_every": 3,
+        "seed": 0,
+    }
     torch.manual_seed(0)
-    plain = train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, **options)
+    plain = train_on_corpus(
+        HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, **options
+    )
     seen = []
 
     def watch(step, net, history):
@@ -224,29 +366,69 @@ def test_on_eval_sees_every_scoring_and_leaves_training_unchanged(corpus):
         net(vocabulary.one_hot(vocabulary.encode("def ")))
 
     torch.manual_seed(0)
-    watched = train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, on_eval=watch, **options)
-    assert seen == [(3, 3, 1), (6, 6, 2), (7, 7, 3)]  # every eval_every steps, and at the end
-    assert watched.train_bpc == plain.train_bpc and watched.validation_bpc == plain.validation_bpc
+    watched = train_on_corpus(
+        HelloRNN(vocabulary.num_characters, 8),
+        vocabulary,
+        corpus,
+        on_eval=watch,
+        **options,
+    )
+    assert seen == [
+        (3, 3, 1),
+        (6, 6, 2),
+        (7, 7, 3),
+    ]  # every eval_every steps, and at the end
+    assert (
+        watched.train_bpc == plain.train_bpc
+        and watched.validation_bpc == plain.validation_bpc
+    )
 
     seen.clear()
-    train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, on_eval=watch,
-                    **{**options, "validation_fraction": 0})
-    assert [step for step, _, _ in seen] == [3, 6, 7]  # called without a validation text too
+    train_on_corpus(
+        HelloRNN(vocabulary.num_characters, 8),
+        vocabulary,
+        corpus,
+        on_eval=watch,
+        **{**options, "validation_fraction": 0},
+    )
+    assert [step for step, _, _ in seen] == [
+        3,
+        6,
+        7,
+    ]  # called without a validation text too
     with pytest.raises(TypeError, match="on_eval must be a function"):
-        train_on_corpus(HelloRNN(vocabulary.num_characters, 8), vocabulary, corpus, on_eval="print", **options)
+        train_on_corpus(
+            HelloRNN(vocabulary.num_characters, 8),
+            vocabulary,
+            corpus,
+            on_eval="print",
+            **options,
+        )
 
 
 def _train_with_adam(corpus, monkeypatch, make_adam):
     """Train a small network with `make_adam(params, **options)` standing in for torch.optim.Adam."""
     monkeypatch.setattr(torch.optim, "Adam", make_adam)
-    vocabulary = Vocabulary(set(corpus))
-    torch.manual_seed(0)
-    return train_on_corpus(
-        HelloRNN(vocabulary.num_characters, 16), vocabulary, corpus,
-        seq_len=16, batch_size=4, steps=20, lr=0.01, seed=0, validation_fraction=0,
-    )
+    return _small_run(corpus)
 
 
+FUSED_ON_CPU = torch.__version__ >= "2.4"  # torch 2.2 and 2.3 fuse Adam on CUDA only
+
+
+def test_adam_is_fused_exactly_where_this_torch_can(corpus, monkeypatch):
+    adam, made = torch.optim.Adam, []
+
+    def spy(params, **options):
+        made.append(adam(params, **options))  # raises for fused=True on an older torch
+        return made[-1]
+
+    history = _train_with_adam(corpus, monkeypatch, spy)
+    [optimizer] = made
+    assert bool(optimizer.defaults["fused"]) == FUSED_ON_CPU
+    assert history.steps == 20 and history.train_bpc[-1] < history.train_bpc[0]
+
+
+@pytest.mark.skipif(not FUSED_ON_CPU, reason="torch < 2.4 has no fused Adam on the CPU")
 def test_the_fused_adam_trains_as_the_plain_one_does(corpus, monkeypatch):
     adam, options_seen = torch.optim.Adam, []
 
@@ -255,8 +437,12 @@ def test_the_fused_adam_trains_as_the_plain_one_does(corpus, monkeypatch):
         return adam(params, **options)
 
     fused = _train_with_adam(corpus, monkeypatch, spy)
-    plain = _train_with_adam(corpus, monkeypatch, lambda params, **options: adam(params, lr=options["lr"]))
-    assert options_seen == [{"lr": 0.01, "fused": True}]  # asked for, and this torch has it on the CPU
+    plain = _train_with_adam(
+        corpus, monkeypatch, lambda params, **options: adam(params, lr=options["lr"])
+    )
+    assert options_seen == [
+        {"lr": 0.01, "fused": True}
+    ]  # asked for, and this torch has it on the CPU
     assert fused.train_bpc == pytest.approx(plain.train_bpc, abs=1e-5)
     assert fused.train_bpc[-1] < fused.train_bpc[0] - 0.5  # and it did train
 
@@ -264,10 +450,12 @@ def test_the_fused_adam_trains_as_the_plain_one_does(corpus, monkeypatch):
 def test_without_a_fused_adam_the_plain_one_trains(corpus, monkeypatch):
     adam, options_seen = torch.optim.Adam, []
 
-    def old_torch(params, **options):  # torch < 2.4 on a CPU
+    def old_torch(params, **options):  # torch < 2.4 on a CPU, on any torch
         options_seen.append(options)
         if options.get("fused"):
-            raise RuntimeError("`fused=True` requires all the params to be CUDA, floating point Tensors")
+            raise RuntimeError(
+                "`fused=True` requires all the params to be CUDA, floating point Tensors"
+            )
         return adam(params, **options)
 
     history = _train_with_adam(corpus, monkeypatch, old_torch)

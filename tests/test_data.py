@@ -5,7 +5,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hello_rnn import DataHandler, Vocabulary
+from hello_rnn import DataHandler, InvalidTypeError, InvalidValueError, Vocabulary
+from hello_rnn.data import vocabulary_and_text
 
 
 def test_hello_rnn_vocabulary_and_pairs():
@@ -18,11 +19,40 @@ def test_hello_rnn_vocabulary_and_pairs():
     assert data.decode(data.y) == "ello, RNN!"
 
 
+def test_a_text_has_a_vocabulary_and_is_not_one():
+    data = DataHandler("Hello, RNN!")
+    assert not isinstance(data, Vocabulary)
+    assert isinstance(data.vocabulary, Vocabulary)
+    assert data.vocabulary.chars == sorted(set(data.text))
+    # What the chapters read off the data is the vocabulary's, passed on.
+    assert data.num_characters == data.vocabulary.num_characters
+    assert data.chars is data.vocabulary.chars
+    assert data.char_to_index is data.vocabulary.char_to_index
+    indices = data.vocabulary.encode("NNH")
+    assert torch.equal(data.encode("NNH"), indices)
+    assert data.decode(indices) == "NNH"
+    assert torch.equal(data.one_hot(indices), data.vocabulary.one_hot(indices))
+
+
+def test_vocabulary_and_text_splits_a_data_handler_and_passes_a_vocabulary_on():
+    data = DataHandler("abca")
+    assert vocabulary_and_text(data) == (data.vocabulary, "abca")
+    assert vocabulary_and_text(data.vocabulary) == (data.vocabulary, None)
+    with pytest.raises(
+        InvalidTypeError, match="a Vocabulary or a DataHandler, got str"
+    ):
+        vocabulary_and_text("abca")
+
+
 @given(st.text(min_size=2))
 def test_encode_decode_round_trip_for_any_text(text):
     data = DataHandler(text)
     assert data.decode(data.encode(text)) == text
-    assert all(data.char_to_index[data.index_to_char[i]] == i for i in range(data.num_characters))
+    vocabulary = data.vocabulary
+    assert all(
+        vocabulary.char_to_index[vocabulary.index_to_char[i]] == i
+        for i in range(vocabulary.num_characters)
+    )
 
 
 @given(st.text(min_size=2))
@@ -36,34 +66,36 @@ def test_one_hot_rows_have_a_single_one_at_the_index(text):
 
 @pytest.mark.parametrize("bad", [None, 42, b"bytes", ["H", "i"]])
 def test_text_that_is_not_a_string_is_a_type_error(bad):
-    with pytest.raises(TypeError, match="text must be a str"):
+    with pytest.raises(InvalidTypeError, match="text must be a str"):
         DataHandler(bad)
 
 
 @pytest.mark.parametrize("short", ["", "H"])
 def test_text_shorter_than_two_characters_is_a_value_error(short):
-    with pytest.raises(ValueError, match="at least 2 characters"):
+    with pytest.raises(InvalidValueError, match="at least 2 characters"):
         DataHandler(short)
 
 
 def test_unknown_character_names_the_character_and_the_vocabulary():
     data = DataHandler("Hello, RNN!")
-    with pytest.raises(ValueError, match=r"'w' is not in the vocabulary ' !,HNRelo'"):
+    with pytest.raises(
+        InvalidValueError, match=r"'w' is not in the vocabulary ' !,HNRelo'"
+    ):
         data.encode("Hello, world")
 
 
 def test_decode_rejects_an_index_outside_the_vocabulary():
     data = DataHandler("ab")
-    with pytest.raises(ValueError, match="index 2 is not in 0..1"):
+    with pytest.raises(InvalidValueError, match="index 2 is not in 0..1"):
         data.decode([0, 2])
 
 
 def test_one_hot_wants_a_long_tensor():
-    with pytest.raises(TypeError, match="LongTensor"):
+    with pytest.raises(InvalidTypeError, match="LongTensor"):
         DataHandler("ab").one_hot(torch.tensor([0.0, 1.0]))
 
 
 def test_vocabulary_is_sorted_and_rejects_repeats():
     assert Vocabulary("cab").chars == ["a", "b", "c"]
-    with pytest.raises(ValueError, match="repeat"):
+    with pytest.raises(InvalidValueError, match="repeat"):
         Vocabulary(["a", "a"])

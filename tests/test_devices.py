@@ -1,7 +1,8 @@
-"""Every public function works on every device this machine has; tensors follow the model.
+"""Every public function works on every device this machine has.
 
-On CI only the CPU exists and the other cases are skipped; on a GPU machine
-(Colab, the lent device) the same file checks CUDA against the CPU.
+Tensors follow the model. On CI only the CPU exists and the other cases are
+skipped; on a GPU machine (Colab, the lent device) the same file checks CUDA
+against the CPU.
 """
 
 import copy
@@ -22,19 +23,38 @@ from hello_rnn import (
 
 DEVICES = [
     "cpu",
-    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")),
-    pytest.param("mps", marks=pytest.mark.skipif(not torch.backends.mps.is_available(), reason="no MPS device")),
+    pytest.param(
+        "cuda",
+        marks=pytest.mark.skipif(
+            not torch.cuda.is_available(), reason="no CUDA device"
+        ),
+    ),
+    pytest.param(
+        "mps",
+        marks=pytest.mark.skipif(
+            not torch.backends.mps.is_available(), reason="no MPS device"
+        ),
+    ),
 ]
 
 
 def test_pick_device_prefers_an_accelerator():
-    expected = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+    expected = (
+        "cuda"
+        if torch.cuda.is_available()
+        else "mps"
+        if torch.backends.mps.is_available()
+        else "cpu"
+    )
     assert pick_device().type == expected
 
 
 @pytest.fixture(autouse=True)
 def full_float32(monkeypatch):
-    """No TensorFloat-32 in cuDNN (Ampere and newer GPUs): the comparisons here are to float32 rounding."""
+    """No TensorFloat-32 in cuDNN (Ampere and newer GPUs).
+
+    The comparisons here are to float32 rounding.
+    """
     monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
 
 
@@ -45,8 +65,11 @@ def test_train_and_generate_on_device(device, cell, hello):
     net = HelloRNN(hello.num_characters, 50, cell=cell)
     history = train(net, hello, device=device)
     assert next(net.parameters()).device.type == device
-    assert history.memorized_at is not None and generate(net, hello, "H") == "Hello, RNN!"
-    # The same weights and seed write the same sample on any device: sampling draws on the CPU.
+    assert (
+        history.memorized_at is not None and generate(net, hello, "H") == "Hello, RNN!"
+    )
+    # The same weights and seed write the same sample on any device: sampling
+    # draws on the CPU.
     on_cpu = copy.deepcopy(net).cpu()
     sample = generate(net, hello, "He", length=20, temperature=0.8, seed=3)
     assert sample == generate(on_cpu, hello, "He", length=20, temperature=0.8, seed=3)
@@ -75,7 +98,9 @@ def test_checkpoint_saved_on_device_loads_anywhere(device, hello, tmp_path):
     on_device, _, _ = checkpoint.load(path, map_location=device)
     assert next(on_cpu.parameters()).device.type == "cpu"
     assert next(on_device.parameters()).device.type == device
-    assert generate(on_cpu, vocabulary, "H", length=10) == generate(on_device, vocabulary, "H", length=10)
+    assert generate(on_cpu, vocabulary, "H", length=10) == generate(
+        on_device, vocabulary, "H", length=10
+    )
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -84,9 +109,13 @@ def test_corpus_training_runs_on_device(device):
     vocabulary = Vocabulary(set(text))
     torch.manual_seed(0)
     net = HelloRNN(vocabulary.num_characters, 32)
-    history = train_on_corpus(net, vocabulary, text, seq_len=16, batch_size=8, steps=20, device=device, seed=0)
+    history = train_on_corpus(
+        net, vocabulary, text, seq_len=16, batch_size=8, steps=20, device=device, seed=0
+    )
     assert next(net.parameters()).device.type == device
     assert history.steps == 20
     assert all(torch.isfinite(torch.tensor(history.validation_bpc)))
-    assert history.validation_bpc[-1] < history.validation_bpc[0] or history.train_bpc[-1] < history.train_bpc[0]
-
+    assert (
+        history.validation_bpc[-1] < history.validation_bpc[0]
+        or history.train_bpc[-1] < history.train_bpc[0]
+    )

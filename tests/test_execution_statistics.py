@@ -20,10 +20,19 @@ def test_statistics_add_up_the_stamped_cells(tmp_path):
         "iopub.execute_input": "2026-01-01T10:00:03.000000Z",
         "shell.execute_reply": "2026-01-01T10:00:04.000000Z",
     }
-    failed.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="", traceback=[])]
+    failed.outputs = [
+        nbformat.v4.new_output(
+            "error", ename="ZeroDivisionError", evalue="", traceback=[]
+        )
+    ]
     never_run = nbformat.v4.new_code_cell("2")
     path = tmp_path / "nb.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[timed, failed, never_run, nbformat.v4.new_markdown_cell("x")]), path)
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            cells=[timed, failed, never_run, nbformat.v4.new_markdown_cell("x")]
+        ),
+        path,
+    )
 
     stats = notebook_statistics(path)
 
@@ -36,5 +45,7 @@ def test_statistics_add_up_the_stamped_cells(tmp_path):
 def test_every_chapter_was_executed_with_stamps_and_no_errors():
     for path in sorted((Path(__file__).parents[1] / "chapters").glob("*.ipynb")):
         stats = notebook_statistics(path)
-        assert stats["finished"] is not None, f"{path.name} has no timing stamps: run make refresh"
+        assert stats["finished"] is not None, (
+            f"{path.name} has no timing stamps: run make refresh"
+        )
         assert stats["errors"] == 0, f"{path.name} stores an error output"

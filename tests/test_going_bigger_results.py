@@ -6,6 +6,15 @@ import math
 from pathlib import Path
 
 import pytest
+import torch
+
+from hello_rnn import CorpusHistory
+from hello_rnn.settings import (
+    GOING_BIGGER_SEED,
+    GOING_BIGGER_SIZES,
+    GOING_BIGGER_VALIDATION,
+)
+from hello_rnn.shakespeare import SHAKESPEARE_SHA256
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "going_bigger.json"
@@ -13,42 +22,107 @@ RESULTS = ROOT / "benchmarks" / "results" / "going_bigger.json"
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("going_bigger", ROOT / "benchmarks" / "going_bigger.py")
+    spec = importlib.util.spec_from_file_location(
+        "going_bigger", ROOT / "benchmarks" / "going_bigger.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_the_script_reads_the_chapters_settings(script):
-    settings = script.chapter_settings()
-    assert set(settings["sizes"]) == {"short", "long"}
-    assert isinstance(settings["seed"], int) and 0 < settings["validation"] < 1
+def test_the_settings_are_two_runs_of_train_on_corpus():
+    assert set(GOING_BIGGER_SIZES) == {"short", "long"}
+    keys = {
+        "text_chars",
+        "hidden",
+        "seq_len",
+        "batch_size",
+        "steps",
+        "lr",
+        "eval_every",
+    }
+    assert all(set(sizes) == keys for sizes in GOING_BIGGER_SIZES.values())
+    assert isinstance(GOING_BIGGER_SEED, int) and 0 < GOING_BIGGER_VALIDATION < 1
+
+
+def test_the_script_trains_with_the_settings(script, monkeypatch):
+    calls = []
+
+    def fake_training(net, vocabulary, text, **options):
+        calls.append((net, text, options))
+        return CorpusHistory(train_bpc=[1.0], validation_bpc=[1.0], chars_per_step=1)
+
+    monkeypatch.setattr(script, "train_on_corpus", fake_training)
+    sizes = GOING_BIGGER_SIZES["short"]
+    result = script.measure("short", torch.device("cpu"))
+    [(net, text, options)] = calls
+    assert len(text) == sizes["text_chars"] and net.num_hidden == sizes["hidden"]
+    assert options == {
+        "seq_len": sizes["seq_len"],
+        "batch_size": sizes["batch_size"],
+        "steps": sizes["steps"],
+        "lr": sizes["lr"],
+        "eval_every": sizes["eval_every"],
+        "validation_fraction": GOING_BIGGER_VALIDATION,
+        "seed": GOING_BIGGER_SEED,
+        "device": torch.device("cpu"),
+    }
+    assert result["sizes"] == sizes and result["complete"]
 
 
 def test_every_row_is_of_the_chapters_sizes_and_measured_or_marked_not_yet(script):
-    sizes = script.chapter_settings()["sizes"]
     runs = json.loads(RESULTS.read_text())["runs"]
     assert {(r["device"], r["setting"]) for r in runs} >= set(script.ROWS)
     for run in runs:
-        assert run["sizes"] == sizes[run["setting"]], f"{run['device']}/{run['setting']}: rerun the script"
+        assert run["sizes"] == GOING_BIGGER_SIZES[run["setting"]], (
+            f"{run['device']}/{run['setting']}: rerun the script"
+        )
         if run["status"] == "measured":
             assert math.isfinite(run["chars_per_s"]) and run["chars_per_s"] > 0
             assert run["torch"] and run["date"] and run["device_name"]
+            assert run["corpus_sha256"] == SHAKESPEARE_SHA256, (
+                "measured on another text"
+            )
             if run["complete"]:
-                assert run["steps_run"] == run["sizes"]["steps"] and math.isfinite(run["validation_bpc"])
+                assert run["steps_run"] == run["sizes"]["steps"] and math.isfinite(
+                    run["validation_bpc"]
+                )
         else:
             assert run["status"] == "not yet measured"
-            assert "chars_per_s" not in run and "validation_bpc" not in run  # no numbers without a measurement
+            assert (
+                "chars_per_s" not in run and "validation_bpc" not in run
+            )  # no numbers without a measurement
             assert run["how"].startswith("python benchmarks/going_bigger.py")
+
+
+def _measured(setting: str, **fields) -> dict:
+    """A record of the CPU run of `setting`, with `fields` added."""
+    sizes = GOING_BIGGER_SIZES[setting]
+    return {
+        "device": "cpu",
+        "setting": setting,
+        "status": "measured",
+        "sizes": sizes,
+        **fields,
+    }
 
 
 def test_record_replaces_the_same_row_and_keeps_the_placeholders(script, tmp_path):
     path = tmp_path / "results.json"
-    sizes = script.chapter_settings()["sizes"]
-    first = {"device": "cpu", "setting": "short", "status": "measured", "sizes": sizes["short"], "chars_per_s": 1.0}
+    first = _measured("short", chars_per_s=1.0)
     script.record(first, path)
     script.record({**first, "chars_per_s": 2.0}, path)
     runs = json.loads(path.read_text())["runs"]
     assert [(r["device"], r["setting"]) for r in runs] == script.ROWS
     assert runs[0]["chars_per_s"] == 2.0
     assert all(r["status"] == "not yet measured" for r in runs[1:])
+
+
+def test_record_drops_a_measurement_of_another_text(script, tmp_path):
+    path = tmp_path / "results.json"
+    script.record(_measured("long", corpus_sha256="0" * 64, chars_per_s=1.0), path)
+    script.record(_measured("short"), path)
+    runs = {
+        (r["device"], r["setting"]): r for r in json.loads(path.read_text())["runs"]
+    }
+    assert runs["cpu", "long"]["status"] == "not yet measured"

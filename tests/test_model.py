@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from hello_rnn import HelloRNN, RNNCell
+from hello_rnn import HelloRNN, InvalidTypeError, InvalidValueError, RNNCell
 
 V, H = 9, 50
 
@@ -61,27 +61,31 @@ def test_zero_initial_state_is_the_default():
 def test_badly_shaped_input_is_a_value_error_naming_the_shapes(shape, h0_shape):
     net = HelloRNN(V, H)
     h0 = None if h0_shape is None else torch.zeros(h0_shape)
-    with pytest.raises(ValueError, match="must have shape"):
+    with pytest.raises(InvalidValueError, match="must have shape"):
         net(torch.zeros(shape), h0)
 
 
 def test_input_without_time_steps_is_a_value_error():
-    with pytest.raises(ValueError, match="at least one time step"):
+    with pytest.raises(InvalidValueError, match="at least one time step"):
         HelloRNN(V, H)(torch.zeros(0, V))
 
 
 def test_input_of_indices_is_a_type_error():
-    with pytest.raises(TypeError, match="float tensor of one-hot rows"):
+    with pytest.raises(InvalidTypeError, match="float tensor of one-hot rows"):
         HelloRNN(V, H)(torch.zeros(10, V, dtype=torch.long))
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"cell": "transformer"}, ValueError, "cell must be one of"),
-        ({"num_hidden": 0}, ValueError, "num_hidden must be a positive integer"),
-        ({"num_hidden": 2.5}, TypeError, "num_hidden must be a positive integer"),
-        ({"num_chars": -1}, ValueError, "num_chars must be a positive integer"),
+        ({"cell": "transformer"}, InvalidValueError, "cell must be one of"),
+        ({"num_hidden": 0}, InvalidValueError, "num_hidden must be a positive integer"),
+        (
+            {"num_hidden": 2.5},
+            InvalidTypeError,
+            "num_hidden must be a positive integer",
+        ),
+        ({"num_chars": -1}, InvalidValueError, "num_chars must be a positive integer"),
     ],
 )
 def test_bad_hyper_parameters_are_reported(kwargs, error, match):
@@ -90,7 +94,9 @@ def test_bad_hyper_parameters_are_reported(kwargs, error, match):
         HelloRNN(**args)
 
 
-@pytest.mark.parametrize(("start", "twin"), [("torch", "scratch"), ("scratch", "torch")])
+@pytest.mark.parametrize(
+    ("start", "twin"), [("torch", "scratch"), ("scratch", "torch")]
+)
 def test_scratch_cell_computes_what_nn_rnn_computes(start, twin):
     torch.manual_seed(0)
     net = HelloRNN(V, H, cell=start)
@@ -121,7 +127,9 @@ def test_scratch_cell_gradients_match_finite_differences():
     cell = RNNCell(4, 5).double()
     x = torch.randn(2, 3, 4, dtype=torch.float64, requires_grad=True)
     h0 = torch.randn(2, 5, dtype=torch.float64, requires_grad=True)
-    weights = tuple(p.detach().clone().requires_grad_() for p in (cell.W_xh, cell.W_hh, cell.b_h))
+    weights = tuple(
+        p.detach().clone().requires_grad_() for p in (cell.W_xh, cell.W_hh, cell.b_h)
+    )
 
     def run(x, h0, W_xh, W_hh, b_h):
         params = {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}
@@ -133,7 +141,11 @@ def test_scratch_cell_gradients_match_finite_differences():
 def test_scratch_cell_weights_are_initialised_like_nn_rnn():
     bound = 1 / H**0.5
     cell = RNNCell(V, H)
-    assert cell.W_xh.shape == (H, V) and cell.W_hh.shape == (H, H) and cell.b_h.shape == (H,)
+    assert (
+        cell.W_xh.shape == (H, V)
+        and cell.W_hh.shape == (H, H)
+        and cell.b_h.shape == (H,)
+    )
     for weight in cell.parameters():
         assert weight.abs().max() <= bound
 
@@ -151,7 +163,10 @@ def test_scratch_cell_matches_nn_rnn_on_the_gpu():
 
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 def test_gated_cells_carry_their_state_across_calls(cell, hello):
-    """Reading a text in two halves, carrying the state, equals reading it at once (LSTM: the pair (h, c))."""
+    """Reading a text in two halves, carrying the state, equals reading it at once.
+
+    (For an LSTM the state is the pair (h, c).)
+    """
     torch.manual_seed(0)
     net = HelloRNN(hello.num_characters, 16, cell=cell)
     whole, h_whole = net(hello.X)
@@ -159,12 +174,15 @@ def test_gated_cells_carry_their_state_across_calls(cell, hello):
     second, h_end = net(hello.X[4:], h_half)
     torch.testing.assert_close(torch.cat([first, second]), whole)
     assert isinstance(h_end, tuple) == (cell == "lstm")
-    with pytest.raises(TypeError, match="h0 must be"):
-        net(hello.X, torch.zeros(16) if cell == "lstm" else (torch.zeros(16), torch.zeros(16)))
+    with pytest.raises(InvalidTypeError, match="h0 must be"):
+        net(
+            hello.X,
+            torch.zeros(16) if cell == "lstm" else (torch.zeros(16), torch.zeros(16)),
+        )
 
 
 def test_gated_cells_have_no_plain_rnn_weights():
-    with pytest.raises(ValueError, match="has gates"):
+    with pytest.raises(InvalidValueError, match="has gates"):
         HelloRNN(4, 3, cell="lstm").recurrent_weights()
-    with pytest.raises(ValueError, match="the same maths"):
+    with pytest.raises(InvalidValueError, match="the same maths"):
         HelloRNN(4, 3).with_cell("gru")

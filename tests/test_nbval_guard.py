@@ -1,4 +1,4 @@
-"""The guard the whole book rests on: strict nbval fails when a stored output is stale."""
+"""The guard the book rests on: strict nbval fails when a stored output is stale."""
 
 import subprocess
 import sys
@@ -11,14 +11,29 @@ def _notebook(path: Path, stored_output: str) -> None:
     cell = nbformat.v4.new_code_cell("print(6 * 7)", execution_count=1)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_output)]
     nb = nbformat.v4.new_notebook(cells=[cell])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
 def _nbval(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", str(path), "-q", "-p", "no:cacheprovider"],
-        capture_output=True, text=True, cwd=path.parent,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            str(path),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=path.parent,
     )
 
 

@@ -1,4 +1,4 @@
-"""Chapter 7's figures: each returns a Figure with labelled axes and rejects malformed input."""
+"""Chapter 7's figures: each is a Figure with labelled axes and refuses bad input."""
 
 import pytest
 
@@ -7,56 +7,79 @@ pytest.importorskip("matplotlib")
 import torch  # noqa: E402
 from figure_checks import assert_labelled  # noqa: E402
 
-from hello_rnn import History, plots  # noqa: E402
+from hello_rnn import History, InvalidValueError, plots  # noqa: E402
 
 
 def _history(memorized_at=None):
-    return History(loss=[1.0, 0.5, 0.1], accuracy=[0.5, 0.9, 1.0], grad_norm=[1.0] * 3,
-                   clipped_grad_norm=[1.0] * 3, clamped_fraction=[0.0] * 3, memorized_at=memorized_at)
+    return History(
+        loss=[1.0, 0.5, 0.1],
+        accuracy=[0.5, 0.9, 1.0],
+        grad_norm=[1.0] * 3,
+        clipped_grad_norm=[1.0] * 3,
+        clamped_fraction=[0.0] * 3,
+        memorized_at=memorized_at,
+    )
 
 
 def test_gradient_reach_draws_one_panel_per_state_and_one_curve_per_cell():
     norms = {"RNN": 0.5 ** torch.arange(1, 21.0), "LSTM": torch.ones(20)}
     fig = plots.gradient_reach({"at initialisation": norms, "trained": norms}, mark=12)
-    assert len(fig.axes) == 2 and all(ax.get_yscale() == "log" and ax.get_xlabel() for ax in fig.axes)
-    assert len([line for line in fig.axes[0].get_lines() if len(line.get_xdata()) == 20]) == 2
+    assert len(fig.axes) == 2 and all(
+        ax.get_yscale() == "log" and ax.get_xlabel() for ax in fig.axes
+    )
+    assert (
+        len([line for line in fig.axes[0].get_lines() if len(line.get_xdata()) == 20])
+        == 2
+    )
     assert_labelled(fig, every_y_axis=False)
-    with pytest.raises(ValueError, match="panels"):
+    with pytest.raises(InvalidValueError, match="panels"):
         plots.gradient_reach({})
-    with pytest.raises(ValueError, match="panels"):
+    with pytest.raises(InvalidValueError, match="panels"):
         plots.gradient_reach({"empty": {}})
 
 
 def test_cell_race_marks_memorization_and_zooms_on_the_last_characters():
-    fig = plots.cell_race({"RNN": _history(), "LSTM": _history(memorized_at=3)}, num_targets=45, max_steps=300)
+    fig = plots.cell_race(
+        {"RNN": _history(), "LSTM": _history(memorized_at=3)},
+        num_targets=45,
+        max_steps=300,
+    )
     ax_loss, ax_acc = fig.axes
     assert ax_loss.get_xlim() == (0, 300)
     assert ax_acc.get_ylim()[0] == pytest.approx(1 - 4.5 / 45)
-    assert "memorized at step 3" in " ".join(t.get_text() for t in ax_loss.get_legend().get_texts())
+    assert "memorized at step 3" in " ".join(
+        t.get_text() for t in ax_loss.get_legend().get_texts()
+    )
     assert_labelled(fig, every_y_axis=False)
     assert_labelled(plots.cell_race({"RNN": _history()}), every_y_axis=False)
-    with pytest.raises(ValueError, match="histories"):
+    with pytest.raises(InvalidValueError, match="histories"):
         plots.cell_race({})
-    with pytest.raises(ValueError, match="num_targets"):
+    with pytest.raises(InvalidValueError, match="num_targets"):
         plots.cell_race({"RNN": _history()}, num_targets=0)
 
 
 def test_decisive_predictions_checks_shapes():
     probs = {"RNN": torch.full((2, 4), 0.25), "LSTM": torch.eye(4)[[2, 3]]}
-    fig = plots.decisive_predictions(probs, ["\n", "-", "a", "b"], ["a", "b"], ["line 1", "line 2"])
+    fig = plots.decisive_predictions(
+        probs, ["\n", "-", "a", "b"], ["a", "b"], ["line 1", "line 2"]
+    )
     assert len(fig.axes) == 2
     assert_labelled(fig, every_y_axis=False)
-    with pytest.raises(ValueError, match="shape"):
-        plots.decisive_predictions(probs, ["-", "a", "b"], ["a", "b"], ["line 1", "line 2"])
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(InvalidValueError, match="shape"):
+        plots.decisive_predictions(
+            probs, ["-", "a", "b"], ["a", "b"], ["line 1", "line 2"]
+        )
+    with pytest.raises(InvalidValueError, match="at least one"):
         plots.decisive_predictions({}, ["a"], ["a"], ["line 1"])
 
 
 def test_unit_traces_wants_one_value_per_input():
-    fig = plots.unit_traces({"cell state": torch.arange(5.0), "forget gate": torch.rand(5)}, "a---a")
+    fig = plots.unit_traces(
+        {"cell state": torch.arange(5.0), "forget gate": torch.rand(5)}, "a---a"
+    )
     assert len(fig.axes) == 2 and all(ax.get_ylabel() for ax in fig.axes)
     assert_labelled(fig, every_y_axis=False)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(InvalidValueError, match="shape"):
         plots.unit_traces({"cell state": torch.arange(4.0)}, "a---a")
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(InvalidValueError, match="at least one"):
         plots.unit_traces({}, "a")

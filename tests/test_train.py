@@ -1,5 +1,7 @@
 """The training loop: memorizing "Hello, RNN!", gradient clamping, the history, errors."""
 
+import copy
+import inspect
 import math
 
 import pytest
@@ -9,11 +11,15 @@ from torch import nn
 from hello_rnn import (
     DataHandler,
     HelloRNN,
+    InvalidTypeError,
+    InvalidValueError,
     TrainingDivergedError,
     clamp_gradients_,
     generate,
     gradient_norm,
     train,
+    train_on_corpus,
+    train_step,
 )
 
 
@@ -25,10 +31,14 @@ def _with_gradients(*grads):
 
 
 def test_clamp_bounds_every_element_and_reports_the_fraction_it_changed():
-    params = _with_gradients(torch.tensor([0.5, 2.0, -3.0, 1.0]), torch.tensor([[-0.2, -1.5], [0.0, 7.0]]))
+    params = _with_gradients(
+        torch.tensor([0.5, 2.0, -3.0, 1.0]), torch.tensor([[-0.2, -1.5], [0.0, 7.0]])
+    )
     params.append(nn.Parameter(torch.zeros(3)))  # no gradient: skipped, not counted
     fraction = clamp_gradients_(params, 1.0)
-    assert fraction == pytest.approx(4 / 8)  # 2.0, -3.0, -1.5, 7.0; exactly 1.0 is inside the range
+    assert fraction == pytest.approx(
+        4 / 8
+    )  # 2.0, -3.0, -1.5, 7.0; exactly 1.0 is inside the range
     assert torch.equal(params[0].grad, torch.tensor([0.5, 1.0, -1.0, 1.0]))
     assert torch.equal(params[1].grad, torch.tensor([[-0.2, -1.0], [0.0, 1.0]]))
     assert params[2].grad is None
@@ -58,7 +68,9 @@ def test_defaults_memorize_hello_rnn_for_ten_seeds_out_of_ten(hello, cell):
         torch.manual_seed(seed)
         net = HelloRNN(hello.num_characters, 50, cell=cell)
         history = train(net, hello)
-        assert history.memorized_at is not None, f"seed {seed} did not memorize in {history.steps} steps"
+        assert history.memorized_at is not None, (
+            f"seed {seed} did not memorize in {history.steps} steps"
+        )
         assert generate(net, hello, prefix="H") == "Hello, RNN!", f"seed {seed}"
 
 
@@ -67,10 +79,19 @@ def test_history_has_one_entry_per_step(hello):
     net = HelloRNN(hello.num_characters, 50)
     history = train(net, hello, steps=7, stop_when_memorized=False)
     assert history.steps == 7
-    for values in (history.loss, history.accuracy, history.grad_norm, history.clipped_grad_norm):
+    for values in (
+        history.loss,
+        history.accuracy,
+        history.grad_norm,
+        history.clipped_grad_norm,
+    ):
         assert len(values) == 7 and all(math.isfinite(v) for v in values)
-    assert len(history.clamped_fraction) == 7 and all(0 <= f <= 1 for f in history.clamped_fraction)
-    assert history.loss[0] == pytest.approx(math.log(hello.num_characters), abs=0.3)  # a guess among 9
+    assert len(history.clamped_fraction) == 7 and all(
+        0 <= f <= 1 for f in history.clamped_fraction
+    )
+    assert history.loss[0] == pytest.approx(
+        math.log(hello.num_characters), abs=0.3
+    )  # a guess among 9
 
 
 def test_training_can_go_on_after_memorizing(hello):
@@ -84,7 +105,9 @@ def test_training_can_go_on_after_memorizing(hello):
 def test_clip_norm_bounds_the_gradient_norm(hello):
     torch.manual_seed(0)
     net = HelloRNN(hello.num_characters, 50)
-    history = train(net, hello, steps=10, clamp=None, clip_norm=0.1, stop_when_memorized=False)
+    history = train(
+        net, hello, steps=10, clamp=None, clip_norm=0.1, stop_when_memorized=False
+    )
     assert all(norm <= 0.1 + 1e-5 for norm in history.clipped_grad_norm)
     assert max(history.grad_norm) > 0.1  # the clip did something
 
@@ -92,22 +115,37 @@ def test_clip_norm_bounds_the_gradient_norm(hello):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"steps": 0}, ValueError, "steps must be a positive integer"),
-        ({"steps": -5}, ValueError, "steps must be a positive integer"),
-        ({"steps": 2.5}, TypeError, "steps must be a positive integer"),
-        ({"steps": True}, TypeError, "steps must be a positive integer"),
-        ({"lr": 0}, ValueError, "lr must be greater than 0"),
-        ({"lr": -0.1}, ValueError, "lr must be greater than 0"),
-        ({"lr": float("nan")}, ValueError, "lr must be a finite number"),
-        ({"lr": float("inf")}, ValueError, "lr must be a finite number"),
-        ({"lr": "fast"}, TypeError, "lr must be a number"),
-        ({"clamp": 0}, ValueError, "clamp must be greater than 0"),
-        ({"clamp": -1.0}, ValueError, "clamp must be greater than 0"),
-        ({"clamp": 1.0, "clip_norm": 1.0}, ValueError, "either clamp or clip_norm"),
-        ({"optimizer": "rmsprop"}, ValueError, "optimizer must be 'adam' or 'sgd'"),
+        ({"steps": 0}, InvalidValueError, "steps must be a positive integer"),
+        ({"steps": -5}, InvalidValueError, "steps must be a positive integer"),
+        ({"steps": 2.5}, InvalidTypeError, "steps must be a positive integer"),
+        ({"steps": True}, InvalidTypeError, "steps must be a positive integer"),
+        ({"lr": 0}, InvalidValueError, "lr must be greater than 0"),
+        ({"lr": -0.1}, InvalidValueError, "lr must be greater than 0"),
+        ({"lr": float("nan")}, InvalidValueError, "lr must be a finite number"),
+        ({"lr": float("inf")}, InvalidValueError, "lr must be a finite number"),
+        ({"lr": "fast"}, InvalidTypeError, "lr must be a number"),
+        ({"clamp": 0}, InvalidValueError, "clamp must be greater than 0"),
+        ({"clamp": -1.0}, InvalidValueError, "clamp must be greater than 0"),
+        (
+            {"clamp": None, "clip_norm": 0},
+            InvalidValueError,
+            "clip_norm must be greater than 0",
+        ),
+        (
+            {"clamp": 1.0, "clip_norm": 1.0},
+            InvalidValueError,
+            "either clamp or clip_norm",
+        ),
+        (
+            {"optimizer": "rmsprop"},
+            InvalidValueError,
+            "optimizer must be 'adam' or 'sgd'",
+        ),
     ],
 )
-def test_bad_training_arguments_are_reported_before_any_step(hello, kwargs, error, match):
+def test_bad_training_arguments_are_reported_before_any_step(
+    hello, kwargs, error, match
+):
     net = HelloRNN(hello.num_characters, 8)
     before = [p.detach().clone() for p in net.parameters()]
     with pytest.raises(error, match=match):
@@ -115,9 +153,11 @@ def test_bad_training_arguments_are_reported_before_any_step(hello, kwargs, erro
     assert all(torch.equal(b, p) for b, p in zip(before, net.parameters()))
 
 
-def test_data_must_be_a_data_handler():
-    with pytest.raises(TypeError, match="data must be a DataHandler"):
+def test_data_must_be_a_data_handler(hello):
+    with pytest.raises(InvalidTypeError, match="data must be a DataHandler"):
         train(HelloRNN(9, 8), "Hello, RNN!")
+    with pytest.raises(InvalidTypeError, match="data must be a DataHandler"):
+        train(HelloRNN(9, 8), hello.vocabulary)
 
 
 class _NaNFromCall(nn.Module):
@@ -136,7 +176,9 @@ class _NaNFromCall(nn.Module):
 def test_non_finite_loss_raises_naming_the_step_and_keeps_the_history(hello):
     torch.manual_seed(0)
     net = _NaNFromCall(HelloRNN(hello.num_characters, 50), call=4)
-    with pytest.raises(TrainingDivergedError, match="the loss became nan at step 4") as caught:
+    with pytest.raises(
+        TrainingDivergedError, match="the loss became nan at step 4"
+    ) as caught:
         train(net, hello, stop_when_memorized=False)
     history = caught.value.history
     assert history.steps == 3
@@ -160,3 +202,178 @@ def test_training_works_on_any_text():
     history = train(net, data, steps=3000, lr=0.01)
     assert history.memorized_at is not None
     assert generate(net, data, prefix="a") == "abcabcabd"
+
+
+def _adam_pair(net: nn.Module, lr: float = 0.01):
+    """`net`, an exact copy, and an Adam for each (one for train_step, one by hand)."""
+    twin = copy.deepcopy(net)
+    return (
+        net,
+        torch.optim.Adam(net.parameters(), lr=lr),
+        twin,
+        torch.optim.Adam(twin.parameters(), lr=lr),
+    )
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"clamp": 0.01}, {"clip_norm": 0.05}],
+    ids=["none", "clamp", "clip"],
+)
+def test_train_step_is_the_seven_steps(hello, settings):
+    torch.manual_seed(0)
+    net, optimizer, twin, twin_optimizer = _adam_pair(HelloRNN(9, 16))
+    result = train_step(net, optimizer, hello.X, hello.y, **settings)
+
+    twin_optimizer.zero_grad()
+    logits, h = twin(hello.X)
+    loss = nn.CrossEntropyLoss()(logits, hello.y)
+    loss.backward()
+    parameters = list(twin.parameters())
+    norm = gradient_norm(parameters)
+    if "clamp" in settings:
+        nn.utils.clip_grad_value_(parameters, settings["clamp"])
+    if "clip_norm" in settings:
+        nn.utils.clip_grad_norm_(parameters, settings["clip_norm"])
+    twin_optimizer.step()
+
+    assert result.loss == loss.item()
+    assert torch.equal(result.logits, logits) and not result.logits.requires_grad
+    assert torch.equal(result.hidden, h) and not result.hidden.requires_grad
+    assert result.grad_norm == norm
+    assert result.clipped_grad_norm == pytest.approx(gradient_norm(parameters))
+    for mine, theirs in zip(net.parameters(), twin.parameters()):
+        assert torch.equal(mine, theirs)
+    if settings:  # the safety net did something
+        assert result.clipped_grad_norm < result.grad_norm
+    else:
+        assert result.clipped_grad_norm == result.grad_norm
+    assert (result.clamped_fraction > 0) == ("clamp" in settings)
+
+
+def test_train_step_starts_a_batch_from_a_hidden_state_and_hands_on_the_next():
+    torch.manual_seed(0)
+    net = HelloRNN(5, 8, cell="scratch")
+    x = nn.functional.one_hot(torch.randint(0, 5, (3, 4)), 5).float()  # [B, T, V]
+    y = torch.randint(0, 5, (3, 4))  # [B, T]
+    h0 = torch.randn(3, 8)  # [B, H]
+    logits, h = net(x, h0)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, 5), y.reshape(-1))
+    result = train_step(net, torch.optim.SGD(net.parameters(), lr=0.1), x, y, h0)
+    assert result.logits.shape == (3, 4, 5) and torch.equal(result.logits, logits)
+    assert torch.equal(result.hidden, h) and not result.hidden.requires_grad
+    assert result.loss == pytest.approx(loss.item())
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "match"),
+    [
+        ({"clamp": 1.0, "clip_norm": 1.0}, InvalidValueError, "either clamp or"),
+        ({"clamp": -1.0}, InvalidValueError, "clamp must be greater than 0"),
+        ({"clip_norm": "long"}, InvalidTypeError, "clip_norm must be a number"),
+    ],
+)
+def test_train_step_checks_its_safety_net_before_touching_the_weights(
+    hello, settings, error, match
+):
+    net = HelloRNN(9, 8)
+    before = [p.detach().clone() for p in net.parameters()]
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    with pytest.raises(error, match=match):
+        train_step(net, optimizer, hello.X, hello.y, **settings)
+    assert all(torch.equal(b, p) for b, p in zip(before, net.parameters()))
+
+
+def test_train_is_train_step_repeated(hello):
+    torch.manual_seed(0)
+    net, optimizer, twin, _ = _adam_pair(HelloRNN(9, 16), lr=0.001)
+    history = train(twin, hello, steps=5, stop_when_memorized=False)
+    losses = [
+        train_step(net, optimizer, hello.X, hello.y, clamp=1.0).loss for _ in range(5)
+    ]
+    assert history.loss == losses
+    for mine, theirs in zip(net.parameters(), twin.parameters()):
+        assert torch.equal(mine, theirs)
+
+
+def test_the_two_loops_take_their_shared_settings_alike():
+    shared = ["steps", "lr", "clamp", "clip_norm", "seed", "device", "progress"]
+    signatures = [
+        inspect.signature(loop).parameters for loop in (train, train_on_corpus)
+    ]
+    for parameters in signatures:
+        keyword_only = [
+            name for name, p in parameters.items() if p.kind is p.KEYWORD_ONLY
+        ]
+        assert keyword_only[: len(shared)] == shared
+    train_defaults, corpus_defaults = (
+        {name: parameters[name].default for name in shared} for parameters in signatures
+    )
+    assert train_defaults == corpus_defaults
+
+
+class _StopsAtCall(nn.Module):
+    """Wraps a network; its `call`-th forward raises `error`, as a Ctrl-C would."""
+
+    def __init__(self, net: nn.Module, call: int, error: type[BaseException]) -> None:
+        super().__init__()
+        self.net, self.call, self.calls, self.error = net, call, 0, error
+
+    def forward(self, x, h0=None):
+        self.calls += 1
+        if self.calls >= self.call:
+            raise self.error()
+        return self.net(x, h0)
+
+
+@pytest.mark.parametrize(
+    ("wrap", "error"),
+    [
+        (lambda net: _NaNFromCall(net, call=2), TrainingDivergedError),
+        (lambda net: _StopsAtCall(net, 2, KeyboardInterrupt), KeyboardInterrupt),
+    ],
+    ids=["diverged", "interrupted"],
+)
+def test_the_progress_bar_closes_however_training_ends(hello, monkeypatch, wrap, error):
+    import tqdm.auto
+
+    bars = []
+
+    class Bar(tqdm.auto.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    net = wrap(HelloRNN(hello.num_characters, 8))
+    with pytest.raises(error):
+        train(net, hello, stop_when_memorized=False, progress=True)
+    [bar] = bars
+    assert bar.n == 1  # one step was taken
+    assert bar.disable  # tqdm's mark of a closed bar
+
+
+def test_seed_everything_seeds_python_numpy_and_torch():
+    import random
+
+    import numpy as np
+
+    from hello_rnn import seed_everything
+
+    draws = []
+    for _ in range(2):
+        assert seed_everything(7) == 7
+        draws.append((random.random(), np.random.rand(), torch.rand(1).item()))
+    assert draws[0] == draws[1]
+    seed_everything(8)
+    assert (random.random(), np.random.rand(), torch.rand(1).item()) != draws[0]
+
+
+@pytest.mark.parametrize(
+    ("seed", "error"), [(-1, ValueError), (2**32, ValueError), (1.5, TypeError)]
+)
+def test_seed_everything_refuses_a_bad_seed(seed, error):
+    from hello_rnn import seed_everything
+
+    with pytest.raises(error, match="seed"):
+        seed_everything(seed)

@@ -28,7 +28,9 @@ def test_slider_has_one_position_per_frame_and_is_linked_in_the_browser():
     assert slider.max - slider.min + 1 == len(frames)
     assert list(stack.children) == frames and stack.selected_index == 0
     links = _links_from(box, slider)
-    assert [(link.source[1], link.target) for link in links] == [("value", (stack, "selected_index"))]
+    assert [(link.source[1], link.target) for link in links] == [
+        ("value", (stack, "selected_index"))
+    ]
     assert box.children[1] is stack
     # ipywidgets 8 links them in the browser (nothing moves here); 7 in the kernel.
     assert type(links[0]).__name__ == ("Link" if KERNEL_FREE else "link")
@@ -70,7 +72,9 @@ def test_no_frames_is_an_error():
 
 def test_labels_must_match_the_frames():
     with pytest.raises(ValueError, match=r"one entry per frame \(2\), got 3"):
-        frame_slider([widgets.HTML("a"), widgets.HTML("b")], "step", labels=["1", "2", "3"])
+        frame_slider(
+            [widgets.HTML("a"), widgets.HTML("b")], "step", labels=["1", "2", "3"]
+        )
 
 
 def test_figure_to_image_is_a_png_and_closes_the_figure():

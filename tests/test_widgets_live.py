@@ -23,7 +23,12 @@ def _written(box):
     value = box.output.value
     assert value.startswith("<pre") and "<b>" in value, value
     inner = value[value.index(">") + 1 : value.rindex("</pre>")]
-    return inner.replace("<b>", "").replace("</b>", "").replace("&lt;", "<").replace("&amp;", "&")
+    return (
+        inner.replace("<b>", "")
+        .replace("</b>", "")
+        .replace("&lt;", "<")
+        .replace("&amp;", "&")
+    )
 
 
 def test_it_shows_what_generate_writes_with_the_starting_settings(net):
@@ -42,12 +47,17 @@ def test_every_control_writes_again(net):
     assert _written(box) == generate(net, VOCABULARY, "a", 40, temperature=1.5, seed=5)
     box.prefix.value = "c<&"  # escaped in the HTML, exact in the text
     assert "&lt;&amp;" in box.output.value
-    assert _written(box) == generate(net, VOCABULARY, "c<&", 40, temperature=1.5, seed=5)
+    assert _written(box) == generate(
+        net, VOCABULARY, "c<&", 40, temperature=1.5, seed=5
+    )
 
 
 @pytest.mark.parametrize(
     "prefix, message",
-    [("abz", "character &#x27;z&#x27; is not in the vocabulary"), ("", "prefix must be a non-empty string")],
+    [
+        ("abz", "character &#x27;z&#x27; is not in the vocabulary"),
+        ("", "prefix must be a non-empty string"),
+    ],
 )
 def test_a_beginning_it_cannot_read_shows_the_reason(net, prefix, message):
     box = live_sampler(net, VOCABULARY, "a", length=10)
@@ -60,7 +70,10 @@ def test_a_beginning_it_cannot_read_shows_the_reason(net, prefix, message):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"temperature": 3.0}, "temperature must be at most max_temperature=2, got 3.0"),
+        (
+            {"temperature": 3.0},
+            "temperature must be at most max_temperature=2, got 3.0",
+        ),
         ({"temperature": -0.1}, "temperature must be at least 0"),
         ({"max_temperature": 0}, "max_temperature must be"),
         ({"seed": -1}, "seed must be"),

@@ -33,11 +33,24 @@ def notebook_statistics(path: Path) -> dict:
     for cell in cells:
         timing = cell.get("metadata", {}).get("execution", {})
         if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
-            start, end = _stamp(timing["iopub.execute_input"]), _stamp(timing["shell.execute_reply"])
+            start, end = (
+                _stamp(timing["iopub.execute_input"]),
+                _stamp(timing["shell.execute_reply"]),
+            )
             seconds += (end - start).total_seconds()
             finished = max(finished, end) if finished else end
-    errors = sum(1 for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error")
-    return {"cells": len(cells), "seconds": seconds, "finished": finished, "errors": errors}
+    errors = sum(
+        1
+        for c in cells
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    )
+    return {
+        "cells": len(cells),
+        "seconds": seconds,
+        "finished": finished,
+        "errors": errors,
+    }
 
 
 class ExecutionStatistics(SphinxDirective):
@@ -49,8 +62,20 @@ class ExecutionStatistics(SphinxDirective):
         for path in sorted(folder.glob("*.ipynb")):
             self.env.note_dependency(str(path))
             stats = notebook_statistics(path)
-            when = stats["finished"].strftime("%Y-%m-%d %H:%M UTC") if stats["finished"] else "not recorded"
-            rows.append([path.stem, str(stats["cells"]), f"{stats['seconds']:.1f}", when, str(stats["errors"])])
+            when = (
+                stats["finished"].strftime("%Y-%m-%d %H:%M UTC")
+                if stats["finished"]
+                else "not recorded"
+            )
+            rows.append(
+                [
+                    path.stem,
+                    str(stats["cells"]),
+                    f"{stats['seconds']:.1f}",
+                    when,
+                    str(stats["errors"]),
+                ]
+            )
         header = ["notebook", "code cells", "run time (s)", "last executed", "errors"]
         return [_table(header, rows)]
 

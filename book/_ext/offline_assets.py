@@ -61,7 +61,9 @@ def _copy_mathjax(src: Path, dest: Path) -> None:
         skipped = set()
         for name in names:
             path = name if rel == "." else f"{rel}/{name}"
-            top_level_component = rel == "." and name.endswith(".js") and name not in _MATHJAX_KEEP_TOP
+            top_level_component = (
+                rel == "." and name.endswith(".js") and name not in _MATHJAX_KEEP_TOP
+            )
             if top_level_component or path in _MATHJAX_SKIP:
                 skipped.add(name)
         return skipped
@@ -96,11 +98,16 @@ def copy_assets(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
     node_modules = Path(app.confdir) / "node_modules"
-    needed = [node_modules / "mathjax" / "es5" / "tex-chtml.js", node_modules / "requirejs" / "require.js",
-              node_modules / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js"]
+    needed = [
+        node_modules / "mathjax" / "es5" / "tex-chtml.js",
+        node_modules / "requirejs" / "require.js",
+        node_modules / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
+    ]
     missing = [str(p.relative_to(app.confdir)) for p in needed if not p.is_file()]
     if missing:
-        raise ExtensionError(f"offline_assets: missing {missing}; install them with `npm ci` (or run `make book`)")
+        raise ExtensionError(
+            f"offline_assets: missing {missing}; install them with `npm ci` (or run `make book`)"
+        )
     out = Path(app.outdir) / ASSETS_DIR
     _copy_mathjax(node_modules / "mathjax", out / "mathjax")
     _copy_widgets(node_modules, out / "widgets")
@@ -112,14 +119,16 @@ def copy_assets(app: Sphinx) -> None:
             continue  # reported per page by check_page_assets
         target = Path(app.outdir) / posixpath.normpath(posixpath.join("_static", path))
         if not target.is_file():
-            raise ExtensionError(f"offline_assets: the configuration loads {path!r}, but {target} does not exist")
+            raise ExtensionError(
+                f"offline_assets: the configuration loads {path!r}, but {target} does not exist"
+            )
 
 
 def _is_thebe(asset: Any) -> bool:
     filename = str(asset.filename or "")
-    return filename.endswith(("sphinx-thebe.js", "sphinx-thebe.css")) or "THEBE_JS_URL" in asset.attributes.get(
-        "body", ""
-    )
+    return filename.endswith(
+        ("sphinx-thebe.js", "sphinx-thebe.css")
+    ) or "THEBE_JS_URL" in asset.attributes.get("body", "")
 
 
 def _normalized(asset: Any) -> Any:
@@ -133,7 +142,9 @@ def _normalized(asset: Any) -> Any:
     return type(asset)(clean, priority=asset.priority, **asset.attributes)
 
 
-def check_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+def check_page_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     """Drop Thebe's scripts, tidy asset paths, and warn about anything loaded from another host."""
     for key in ("script_files", "css_files"):
         assets = context.get(key)
@@ -145,7 +156,9 @@ def check_page_assets(app: Sphinx, pagename: str, templatename: str, context: di
             if _OFF_HOST.match(filename) or "://" in asset.attributes.get("body", ""):
                 logger.warning(
                     "offline_assets: page %r loads %s from another host; serve it from %s/ instead",
-                    pagename, filename or asset.attributes.get("body", "")[:80], ASSETS_DIR,
+                    pagename,
+                    filename or asset.attributes.get("body", "")[:80],
+                    ASSETS_DIR,
                     type="offline_assets",
                 )
 

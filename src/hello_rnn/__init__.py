@@ -16,15 +16,18 @@ from .corpus import (
 )
 from .data import DataHandler, Vocabulary
 from .device import pick_device
+from .errors import HelloRNNError, InvalidTypeError, InvalidValueError
 from .model import HelloRNN, RNNCell, detach_hidden
-from .sample import generate, next_char_probabilities
+from .sample import generate, iter_generate, next_char_probabilities
 from .train import (
     History,
+    StepResult,
     TrainingDivergedError,
     clamp_gradients_,
     gradient_norm,
     seed_everything,
     train,
+    train_step,
 )
 
 __all__ = [
@@ -32,7 +35,11 @@ __all__ = [
     "DataHandler",
     "History",
     "HelloRNN",
+    "HelloRNNError",
+    "InvalidTypeError",
+    "InvalidValueError",
     "RNNCell",
+    "StepResult",
     "TrainingDivergedError",
     "Vocabulary",
     "batches",
@@ -43,10 +50,12 @@ __all__ = [
     "detach_hidden",
     "generate",
     "gradient_norm",
+    "iter_generate",
     "next_char_probabilities",
     "pick_device",
     "seed_everything",
     "train",
     "train_on_corpus",
+    "train_step",
     "windows",
 ]

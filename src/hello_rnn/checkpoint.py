@@ -4,13 +4,16 @@ A checkpoint holds everything needed to write text again: the weights, the
 vocabulary's characters, the hyper-parameters that shape the network, and a
 format name and version, so a later ``hello_rnn`` can tell what it is reading.
 
-Two promises:
+Three promises:
 
 - ``save`` is atomic: it writes a temporary file beside the target and renames
-  it into place, so a crash or a full disk never leaves half a checkpoint, and
-  an older good checkpoint at the same path survives a failed save.
+  it into place, so a crash, Ctrl-C or a full disk never leaves half a
+  checkpoint, and an older good checkpoint at the same path survives.
 - ``load`` uses ``torch.load(..., weights_only=True)``: it reads tensors and
   plain values only and never runs code stored in the file.
+- ``load`` refuses a file it cannot use (damaged, too new, weights that hold
+  NaN or infinity) with an :class:`~hello_rnn.errors.InvalidValueError` that
+  names the file and the problem.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from typing import Any
 
 import torch
 
-from .data import DataHandler, Vocabulary
+from .data import DataHandler, Vocabulary, vocabulary_and_text
+from .errors import InvalidTypeError, InvalidValueError
 from .model import CELLS, HelloRNN
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "save", "load", "check_save_path"]
@@ -42,22 +46,25 @@ def check_save_path(path: PathLike) -> Path:
 
     Raises:
         FileNotFoundError: the folder does not exist.
-        ValueError: `path` is a folder, or its parent is not a folder.
+        ~hello_rnn.errors.InvalidValueError: `path` is a folder, or its parent
+            is not a folder.
         PermissionError: the folder does not let us create files.
     """
     path = _as_path(path)
     folder = path.parent
     if not folder.exists():
         raise FileNotFoundError(
-            f"cannot save to {str(path)!r}: the folder {str(folder)!r} does not exist; create it first"
+            f"cannot save to {str(path)!r}: the folder {str(folder)!r} "
+            "does not exist; create it first"
         )
     if not folder.is_dir():
-        raise ValueError(
+        raise InvalidValueError(
             f"cannot save to {str(path)!r}: {str(folder)!r} is a file, not a folder"
         )
     if path.is_dir():
-        raise ValueError(
-            f"cannot save to {str(path)!r}: it is a folder; give a file name such as {str(path / 'hello.pt')!r}"
+        raise InvalidValueError(
+            f"cannot save to {str(path)!r}: it is a folder; "
+            f"give a file name such as {str(path / 'hello.pt')!r}"
         )
     # The honest test of "can I write here?" is to try: permissions, read-only
     # file systems and the like all show up here, and for root too.
@@ -66,41 +73,44 @@ def check_save_path(path: PathLike) -> Path:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except OSError as error:
         raise PermissionError(
-            f"cannot save to {str(path)!r}: the folder {str(folder)!r} is not writable ({error.strerror}); "
-            "choose another folder"
+            f"cannot save to {str(path)!r}: the folder {str(folder)!r} "
+            f"is not writable ({error.strerror}); choose another folder"
         ) from None
     probe.unlink()
     return path
 
 
-def save(path: PathLike, net: HelloRNN, vocabulary: Vocabulary, **meta: Any) -> Path:
+def save(
+    path: PathLike, net: HelloRNN, vocabulary: Vocabulary | DataHandler, **meta: Any
+) -> Path:
     """Write `net` and `vocabulary` to `path`, atomically.
 
     Args:
         path: the file to write (conventionally ``*.pt``); its folder must exist.
         net: the network to save (any device; the file holds CPU tensors).
-        vocabulary: the characters it was trained on. A :class:`~hello_rnn.data.DataHandler`
-            also records its text's length (``text_length``) and first character
-            (``first_char``), so ``hello-rnn sample`` can write as much as it learned.
+        vocabulary: the characters it was trained on: a
+            :class:`~hello_rnn.data.Vocabulary`, or the
+            :class:`~hello_rnn.data.DataHandler` it learned, whose text's length
+            (``text_length``) and first character (``first_char``) are recorded
+            too, so ``hello-rnn sample`` can write as much as it learned.
         **meta: extra plain values to keep (numbers, strings, bools, None, and
             lists/dicts of them), for instance ``steps=37``.
 
     Returns:
         The path written, as a :class:`~pathlib.Path`.
+
+    Raises:
+        ~hello_rnn.errors.InvalidTypeError: an argument of the wrong type.
+        ~hello_rnn.errors.InvalidValueError: the network and vocabulary differ,
+            or `path` cannot be a file.
+        OSError: the file could not be written (an older file at `path` is kept).
     """
     if not isinstance(net, HelloRNN):
-        raise TypeError(f"net must be a HelloRNN, got {type(net).__name__}")
-    if not isinstance(vocabulary, Vocabulary):
-        raise TypeError(
-            f"vocabulary must be a Vocabulary or DataHandler, got {type(vocabulary).__name__}"
-        )
+        raise InvalidTypeError(f"net must be a HelloRNN, got {type(net).__name__}")
+    vocabulary, text = vocabulary_and_text(vocabulary)
     net.check_vocabulary(vocabulary)
-    if isinstance(vocabulary, DataHandler):
-        meta = {
-            "text_length": len(vocabulary.text),
-            "first_char": vocabulary.text[0],
-            **meta,
-        }
+    if text is not None:
+        meta = {"text_length": len(text), "first_char": text[0], **meta}
     for key, value in meta.items():
         _check_plain(key, value)
     path = check_save_path(path)
@@ -135,72 +145,104 @@ def load(
 
     Raises:
         FileNotFoundError: there is no file at `path`.
-        ValueError: the file is not a hello_rnn checkpoint (or is truncated),
-            a newer hello_rnn wrote it, or `map_location` is not a device here.
+        OSError: the file could not be read (for instance PermissionError).
+        ~hello_rnn.errors.InvalidValueError: the file is not a hello_rnn
+            checkpoint (or is truncated), a newer hello_rnn wrote it, its
+            weights hold NaN or infinity, or `map_location` is not a device here.
     """
     path = _as_path(path)
+    name = repr(str(path))
     if not path.exists():
         raise FileNotFoundError(
-            f"no checkpoint at {str(path)!r}: check the path, or train one with --save"
+            f"no checkpoint at {name}: check the path, or train one with --save"
         )
     if path.is_dir():
-        raise ValueError(f"{str(path)!r} is a folder, not a hello_rnn checkpoint file")
-    try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:  # weights_only refused: it wants to build objects
-        raise ValueError(
-            f"{str(path)!r} is not a hello_rnn checkpoint: it holds Python objects, not just tensors, "
-            "and hello_rnn never loads those (weights_only=True)"
-        ) from None
-    except Exception:  # truncated, not a zip, some other file...: all "not ours"
-        raise ValueError(
-            f"{str(path)!r} is not a hello_rnn checkpoint: it is truncated, damaged or some other kind of file"
-        ) from None
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT_NAME:
-        raise ValueError(
-            f"{str(path)!r} is not a hello_rnn checkpoint: it has no {FORMAT_NAME!r} format tag"
-        )
-    version = checkpoint.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise ValueError(
-            f"{str(path)!r} is not a hello_rnn checkpoint: its format version is {version!r}"
-        )
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"{str(path)!r} has checkpoint format version {version}, but this hello_rnn reads up to version "
-            f"{FORMAT_VERSION}: upgrade hello_rnn to load it"
-        )
+        raise InvalidValueError(f"{name} is a folder, not a hello_rnn checkpoint file")
+    with open(path, "rb") as file:  # a file we may not read raises its OSError here
+        try:
+            checkpoint = torch.load(file, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError:  # weights_only=True refused it
+            raise InvalidValueError(
+                f"{name} is not a hello_rnn checkpoint: it is not a torch file of "
+                "tensors and plain values only, the one kind hello_rnn loads "
+                "(it never runs Python objects stored in a file)"
+            ) from None
+        except Exception:  # truncated, not a zip, another kind of file: not ours
+            raise InvalidValueError(
+                f"{name} is not a hello_rnn checkpoint: it is truncated, damaged "
+                "or some other kind of file"
+            ) from None
+    _check_format(name, checkpoint)
     try:
         vocabulary = Vocabulary(checkpoint["chars"])
         cell = checkpoint["cell"]
         if cell not in CELLS:
-            raise ValueError(f"unknown cell {cell!r}")
+            raise InvalidValueError(f"unknown cell {cell!r}")
         net = HelloRNN(checkpoint["num_chars"], checkpoint["num_hidden"], cell=cell)
         net.load_state_dict(checkpoint["state_dict"])
         meta = dict(checkpoint.get("meta", {}))
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
-        raise ValueError(
-            f"{str(path)!r} is not a complete hello_rnn checkpoint: {error}"
+        raise InvalidValueError(
+            f"{name} is not a complete hello_rnn checkpoint: {error}"
         ) from None
     if vocabulary.num_characters != net.num_chars:
-        raise ValueError(
-            f"{str(path)!r} is not a consistent hello_rnn checkpoint: vocabulary and network differ"
+        raise InvalidValueError(
+            f"{name} is not a consistent hello_rnn checkpoint: "
+            "vocabulary and network differ"
         )
+    _check_finite(name, net)
     try:
         net.to(map_location if map_location is not None else "cpu")
-    except (
-        AssertionError,
-        RuntimeError,
-    ) as error:  # torch says "not compiled with CUDA" with an assert
-        raise ValueError(
+    except (AssertionError, RuntimeError) as error:
+        # (torch says "not compiled with CUDA" with an assert)
+        raise InvalidValueError(
             f"cannot put the network on map_location={map_location!r}: {error}"
         ) from None
     net.eval()
     return net, vocabulary, meta
 
 
+def _check_format(name: str, checkpoint: object) -> None:
+    """Raise unless `checkpoint` has our format tag and a version we can read."""
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT_NAME:
+        raise InvalidValueError(
+            f"{name} is not a hello_rnn checkpoint: "
+            f"it has no {FORMAT_NAME!r} format tag"
+        )
+    version = checkpoint.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise InvalidValueError(
+            f"{name} is not a hello_rnn checkpoint: its format version is {version!r}"
+        )
+    if version > FORMAT_VERSION:
+        raise InvalidValueError(
+            f"{name} has checkpoint format version {version}, but this hello_rnn "
+            f"reads up to version {FORMAT_VERSION}: upgrade hello_rnn to load it"
+        )
+
+
+def _check_finite(name: str, net: HelloRNN) -> None:
+    """Raise if a weight holds NaN or infinity: such a network writes only garbage."""
+    for weight, tensor in net.state_dict().items():
+        kinds = [
+            kind
+            for kind, test in (("NaN", torch.isnan), ("infinity", torch.isinf))
+            if test(tensor).any()
+        ]
+        if kinds:
+            raise InvalidValueError(
+                f"{name} cannot be used: its weight {weight!r} holds "
+                f"{' and '.join(kinds)}; the training that wrote it diverged, "
+                "so train again (a smaller learning rate helps)"
+            )
+
+
 def _write_atomically(path: Path, obj: dict) -> None:
-    """torch.save into a temporary file beside `path`, fsync it, then rename it over `path`."""
+    """torch.save to a temporary file beside `path`, fsync it, rename it over `path`.
+
+    An exception at any point, Ctrl-C too, removes the temporary file and
+    leaves `path` as it was.
+    """
     temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
     # os.open with 0o666 lets the umask decide the permissions, as for any new file.
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -233,14 +275,18 @@ def _fsync_folder(folder: Path) -> None:
 
 def _as_path(path: object) -> Path:
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"path must be a str or a path, got {type(path).__name__}")
+        raise InvalidTypeError(
+            f"path must be a str or a path, got {type(path).__name__}"
+        )
     if str(path) == "":
-        raise ValueError("path must not be empty: give a file name such as 'hello.pt'")
+        raise InvalidValueError(
+            "path must not be empty: give a file name such as 'hello.pt'"
+        )
     return Path(path)
 
 
 def _check_plain(key: str, value: object) -> None:
-    """Only values ``torch.load(weights_only=True)`` can read back: numbers, strings, lists, dicts."""
+    """Only values ``torch.load(weights_only=True)`` reads back: numbers, strings..."""
     if value is None or isinstance(value, bool | int | float | str):
         return
     if isinstance(value, list | tuple):
@@ -250,11 +296,12 @@ def _check_plain(key: str, value: object) -> None:
     if isinstance(value, dict):
         for name, item in value.items():
             if not isinstance(name, str | int):
-                raise TypeError(
+                raise InvalidTypeError(
                     f"meta {key!r} has a key {name!r} that is not a str or int"
                 )
             _check_plain(key, item)
         return
-    raise TypeError(
-        f"meta {key!r} must hold only numbers, strings, bools, None, lists and dicts, got {type(value).__name__}"
+    raise InvalidTypeError(
+        f"meta {key!r} must hold only numbers, strings, bools, None, lists and dicts, "
+        f"got {type(value).__name__}"
     )

@@ -3,39 +3,45 @@
 Examples::
 
     hello-rnn train --text "Hello, RNN!" --save hello.pt
-    hello-rnn sample --load hello.pt --prefix H --temperature 0.8 --length 40 --seed 1
+    hello-rnn sample --load hello.pt --prefix H --temperature 0.8
 
-A mistake in the input is reported as one line on stderr that names the
-problem and the fix, with exit status 2, never as a traceback.
+Exit status 0 when done; 2 for a mistake in the input, reported as one line
+on stderr that names the problem and the fix; 130 after Ctrl-C. Any other
+error is a bug in hello_rnn and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
-from collections.abc import Sequence
-
-import torch
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
 
 from . import checkpoint
 from .data import DataHandler
+from .errors import HelloRNNError
 from .model import HelloRNN
-from .sample import generate
-from .train import TrainingDivergedError, train
+from .sample import generate, iter_generate
+from .train import TrainingDivergedError, seed_everything, train
 
 __all__ = ["main", "build_parser"]
 
 PROG = "hello-rnn"
 USAGE_ERROR = 2
+INTERRUPTED = 130  # 128 + SIGINT: what a shell reports after Ctrl-C
+BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader went away (hello-rnn sample | head)
+CHUNK = 64  # `sample` writes and flushes at most this many characters at a time
 
 
-class UsageError(Exception):
-    """A mistake in the command line or its values: shown as one line, exit status 2."""
+class UsageError(HelloRNNError):
+    """A mistake in the command line or its values: one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line ("hello-rnn: error: ...") instead of usage + message."""
+    """argparse, but an error is one line ("hello-rnn: error: ..."), not usage."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{message} (see: {self.prog} --help)")
@@ -77,7 +83,7 @@ def _number(
     return value
 
 
-# Bounds that keep every value inside what float32 training and the memory of a laptop can take.
+# Bounds that keep every value inside what float32 training and a laptop can take.
 def _steps(text: str) -> int:
     return _whole_number(text, minimum=1)
 
@@ -109,8 +115,18 @@ def _clamp(text: str) -> float | None:
         return _number(text, minimum=0.0, inclusive=False, maximum=1e6)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"expected a number more than 0 and at most 1e6, or 'none' to turn clamping off, got {text!r}"
+            "expected a number more than 0 and at most 1e6, "
+            f"or 'none' to turn clamping off, got {text!r}"
         ) from None
+
+
+def _text(text: str) -> str:
+    if len(text) < 2:
+        raise argparse.ArgumentTypeError(
+            "expected at least 2 characters (an input and the target after it), "
+            f"got {text!r}"
+        )
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             '  hello-rnn train --text "Hello, RNN!" --save hello.pt\n'
-            "  hello-rnn sample --load hello.pt --prefix H --temperature 0.8 --length 40 --seed 1"
+            "  hello-rnn sample --load hello.pt --prefix H --temperature 0.8"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -134,7 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
         "train", help="learn a text by heart", description="Learn a text by heart."
     )
     train.add_argument(
-        "--text", default="Hello, RNN!", help="the text to learn (default: %(default)r)"
+        "--text",
+        type=_text,
+        default="Hello, RNN!",
+        help="the text to learn, 2 characters or more (default: %(default)r)",
     )
     train.add_argument(
         "--hidden",
@@ -197,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--temperature",
         type=_temperature,
         default=0.0,
-        help="0 picks the likeliest character (default); above 0 samples, more freely the higher",
+        help="0 picks the likeliest character (default); "
+        "above 0 samples, more freely the higher",
     )
     sample.add_argument(
         "--length",
@@ -211,69 +231,79 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0, or 2 for a usage error)."""
+    """Run the command line; return the exit status: 0, 2 (bad input), 130 (Ctrl-C)."""
     try:
         args = build_parser().parse_args(argv)
-        if args.command == "train":
-            return _train(args)
-        return _sample(args)
+        return _train(args) if args.command == "train" else _sample(args)
     except SystemExit as exit_:  # --help prints and exits 0
         return exit_.code if isinstance(exit_.code, int) else 0
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    except Exception as error:
-        if not _is_usage_error(error):
-            raise
-        message = " ".join(str(error).split())  # one line, whatever the exception held
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+        _say("interrupted")
+        return INTERRUPTED
+    except (HelloRNNError, TrainingDivergedError) as error:
+        _say(f"error: {error}")
         return USAGE_ERROR
-
-
-def _is_usage_error(error: Exception) -> bool:
-    return isinstance(
-        error, UsageError | ValueError | TypeError | OSError | TrainingDivergedError
-    )
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
 
 
 def _train(args: argparse.Namespace) -> int:
     if args.save is not None:
-        checkpoint.check_save_path(args.save)  # before training: a typo costs nothing
+        # Before training, so that a typo in the path costs nothing.
+        with _file_errors(args.save, "cannot save to"):
+            checkpoint.check_save_path(args.save)
     data = DataHandler(args.text)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)
     net = HelloRNN(data.num_characters, args.hidden, cell=args.cell)
-    show_progress = not args.quiet and sys.stderr.isatty()
-    history = train(
-        net,
-        data,
-        steps=args.steps,
-        lr=args.lr,
-        clamp=args.clamp,
-        progress=show_progress,
-    )
+    try:
+        history = train(
+            net,
+            data,
+            steps=args.steps,
+            lr=args.lr,
+            clamp=args.clamp,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except KeyboardInterrupt:
+        _say("interrupted: training stopped and nothing was saved")
+        return INTERRUPTED
     if history.memorized_at is not None:
         print(f"memorized at step {history.memorized_at}")
     else:
         print(
-            f"not memorized after {history.steps} steps (loss {history.loss[-1]:.4f}, "
-            f"accuracy {history.accuracy[-1]:.4f}): try more --steps or a larger --lr"
+            f"not memorized after {history.steps} steps "
+            f"(loss {history.loss[-1]:.4f}, accuracy {history.accuracy[-1]:.4f}): "
+            "try more --steps or a larger --lr"
         )
     print(generate(net, data, prefix=args.text[0]))
     if args.save is not None:
-        path = checkpoint.save(
-            args.save, net, data, steps=history.steps, memorized_at=history.memorized_at
-        )
+        # Atomic: an error or Ctrl-C leaves the old file, never half a new one.
+        with _file_errors(args.save, "cannot save to"):
+            path = checkpoint.save(
+                args.save,
+                net,
+                data,
+                steps=history.steps,
+                memorized_at=history.memorized_at,
+            )
         print(f"saved to {path}")
     return 0
 
 
 def _sample(args: argparse.Namespace) -> int:
-    net, vocabulary, meta = checkpoint.load(args.load)
-    prefix = (
-        args.prefix
-        if args.prefix is not None
-        else meta.get("first_char", vocabulary.chars[0])
-    )
+    with _file_errors(args.load, "cannot read"):
+        net, vocabulary, meta = checkpoint.load(args.load)
+    prefix = args.prefix
+    if prefix is None:
+        prefix = meta.get("first_char", vocabulary.chars[0])
+    for char in prefix:
+        if char not in vocabulary.char_to_index:
+            raise UsageError(
+                f"--prefix: character {char!r} is not in the vocabulary "
+                f"{''.join(vocabulary.chars)!r} of {args.load!r}; "
+                "use only characters the model was trained on"
+            )
     length = args.length
     if length is None:
         text_length = meta.get("text_length")
@@ -282,14 +312,70 @@ def _sample(args: argparse.Namespace) -> int:
                 f"{args.load!r} does not record its text's length: pass --length"
             )
         length = max(text_length - len(prefix), 0)
-    print(
-        generate(
-            net,
-            vocabulary,
-            prefix=prefix,
-            length=length,
-            temperature=args.temperature,
-            seed=args.seed,
-        )
+    characters = iter_generate(
+        net,
+        vocabulary,
+        prefix=prefix,
+        length=length,
+        temperature=args.temperature,
+        seed=args.seed,
     )
+    _write_as_they_come(characters, sys.stdout)
     return 0
+
+
+def _write_as_they_come(characters: Iterable[str], out: TextIO) -> None:
+    """Write `characters` and a final newline, flushing every line or CHUNK.
+
+    A long text then shows at once, and after Ctrl-C every character already
+    chosen stays on the screen, its line ended.
+    """
+    piece: list[str] = []
+    try:
+        for char in characters:
+            piece.append(char)
+            if char == "\n" or len(piece) == CHUNK:
+                out.write("".join(piece))
+                out.flush()
+                piece.clear()
+        piece.append("\n")
+    except KeyboardInterrupt:
+        piece.append("\n")
+        raise
+    finally:  # (after a bad argument, before any character, this writes nothing)
+        out.write("".join(piece))
+        out.flush()
+
+
+@contextmanager
+def _file_errors(path: str, action: str) -> Iterator[None]:
+    """An OSError on `path`, a file the user named, is theirs to fix: one line.
+
+    Our own checks name the file already ("no checkpoint at ..."); a message
+    from the system ("No space left on device") gets `action` and `path`.
+    """
+    try:
+        yield
+    except OSError as error:
+        if error.errno is None:
+            raise UsageError(str(error)) from error
+        raise UsageError(f"{action} {path!r}: {error.strerror}") from error
+
+
+def _say(message: str) -> None:
+    """``hello-rnn: message`` on stderr, as one line whatever `message` held."""
+    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Send what is left for stdout to devnull, so Python's exit flush stays quiet.
+
+    (The recipe of Python's documentation for SIGPIPE, on the `signal` page.)
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (a test capturing output)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

@@ -14,21 +14,21 @@ model that guesses uniformly among ``V`` characters scores ``log2(V)``.
 from __future__ import annotations
 
 import math
-import sysconfig
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 from torch import nn
 
-from ._checks import finite_float, positive_int
+from ._checks import clamp_or_clip, finite_float, positive_int
+from ._progress import progress_bar
 from .data import Vocabulary
-from .model import HelloRNN, detach_hidden
-from .train import TrainingDivergedError, _progress_bar, seed_everything
+from .errors import InvalidTypeError, InvalidValueError
+from .model import HelloRNN
+from .shakespeare import shakespeare_text
+from .train import TrainingDivergedError, seed_everything, train_step
 
 __all__ = [
-    "CORPUS_FILES",
     "CorpusHistory",
     "batches",
     "bits_per_character",
@@ -37,61 +37,20 @@ __all__ = [
     "windows",
 ]
 
-# Readable, well-commented modules that every CPython from 3.10 on ships (sorted, fixed).
-CORPUS_FILES: tuple[str, ...] = (
-    "abc.py",
-    "argparse.py",
-    "bisect.py",
-    "calendar.py",
-    "collections/__init__.py",
-    "contextlib.py",
-    "copy.py",
-    "csv.py",
-    "dataclasses.py",
-    "difflib.py",
-    "fractions.py",
-    "functools.py",
-    "heapq.py",
-    "inspect.py",
-    "json/decoder.py",
-    "json/encoder.py",
-    "operator.py",
-    "pprint.py",
-    "random.py",
-    "shlex.py",
-    "statistics.py",
-    "string.py",
-    "textwrap.py",
-    "typing.py",
-)
-
 
 def default_corpus(max_chars: int | None = None) -> str:
-    """About a megabyte of text that every Python installation already has: its own standard library.
+    """The book's long text: nine Shakespeare plays, about 1.1 million characters.
 
-    The files in ``CORPUS_FILES`` are read from ``sysconfig.get_paths()["stdlib"]``
-    in that order and joined, so the text is the same every time for a given
-    Python version, with no download. (A file a trimmed-down installation left
-    out is skipped.)
+    The text ships inside the package (:mod:`hello_rnn.shakespeare`) and is
+    checked against its SHA-256 when read, so every Python and Colab train on
+    the same bytes, with no download.
 
     Args:
         max_chars: keep only the first ``max_chars`` characters; None keeps everything.
     """
     if max_chars is not None:
         max_chars = positive_int("max_chars", max_chars)
-    folder = Path(sysconfig.get_paths()["stdlib"])
-    parts = []
-    for name in CORPUS_FILES:
-        path = folder / name
-        if path.is_file():
-            parts.append(path.read_text(encoding="utf-8"))
-        if max_chars is not None and sum(map(len, parts)) >= max_chars:
-            break
-    if not parts:
-        raise FileNotFoundError(
-            f"found none of the standard library's source files in {str(folder)!r}"
-        )
-    return "\n".join(parts)[:max_chars]
+    return shakespeare_text()[:max_chars]
 
 
 def windows(indices: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -112,7 +71,7 @@ def windows(indices: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Te
     seq_len = positive_int("seq_len", seq_len)
     count = (len(indices) - 1) // seq_len
     if count == 0:
-        raise ValueError(
+        raise InvalidValueError(
             f"the text has {len(indices)} characters: too short for one window of seq_len={seq_len} + 1"
         )
     inputs = indices[: count * seq_len].view(count, seq_len)
@@ -141,7 +100,7 @@ def batches(
     inputs, targets = windows(indices, seq_len)
     per_stream = len(inputs) // batch_size
     if per_stream == 0:
-        raise ValueError(
+        raise InvalidValueError(
             f"the text has {len(indices)} characters: too short for batch_size={batch_size} windows of "
             f"seq_len={len(inputs[0])}; use a longer text or a smaller batch_size or seq_len"
         )
@@ -158,12 +117,15 @@ class CorpusHistory:
 
     Attributes:
         train_bpc: training loss in bits per character, one per step (before the step).
+        grad_norm: L2 norm of all gradients together, one per step, before
+            clamping or clipping.
         validation_steps: the steps after which the validation text was scored.
         validation_bpc: the validation loss in bits per character at those steps.
         chars_per_step: ``B * T``, characters read per step.
     """
 
     train_bpc: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
     validation_steps: list[int] = field(default_factory=list)
     validation_bpc: list[float] = field(default_factory=list)
     chars_per_step: int = 0
@@ -179,14 +141,15 @@ def train_on_corpus(
     vocabulary: Vocabulary,
     text: str,
     *,
-    seq_len: int = 64,
-    batch_size: int = 32,
     steps: int = 1000,
     lr: float = 0.001,
     clamp: float | None = 1.0,
+    clip_norm: float | None = None,
     seed: int | None = None,
     device: torch.device | str | None = None,
     progress: bool = False,
+    seq_len: int = 64,
+    batch_size: int = 32,
     validation_fraction: float = 0.1,
     eval_every: int | None = None,
     on_eval: Callable[[int, HelloRNN, CorpusHistory], object] | None = None,
@@ -196,7 +159,8 @@ def train_on_corpus(
     The last ``validation_fraction`` of the text is held out and scored every
     ``eval_every`` steps and at the end; the rest is read in :func:`batches`,
     over and over (an *epoch* is one pass), with the hidden state carried from
-    window to window and reset at the start of each pass.
+    window to window and reset at the start of each pass. Every step is one
+    :func:`~hello_rnn.train.train_step` on a batch.
 
     Any :class:`~hello_rnn.model.HelloRNN` works. On a GPU give it ``cell="torch"`` (the
     default): cuDNN runs the whole recurrence as one fused kernel, where the
@@ -208,14 +172,16 @@ def train_on_corpus(
         net: the network; its ``num_chars`` must equal the vocabulary's size.
         vocabulary: the characters of `text` (for instance ``Vocabulary(set(text))``).
         text: the corpus.
-        seq_len: ``T``, how far back each backward pass reaches.
-        batch_size: ``B``, streams per step.
         steps: optimizer steps to take.
         lr: Adam's learning rate.
         clamp: clamp every gradient element into ``[-clamp, clamp]``; None turns it off.
+        clip_norm: instead of clamping, rescale the whole gradient to norm at
+            most ``clip_norm`` (:func:`torch.nn.utils.clip_grad_norm_`).
         seed: seeds torch first, as :func:`~hello_rnn.train.train` does.
         device: move the network (and the data) there first.
         progress: show a progress bar.
+        seq_len: ``T``, how far back each backward pass reaches.
+        batch_size: ``B``, streams per step.
         validation_fraction: the share of the text held out, in ``[0, 1)``; 0 for none.
         eval_every: score the validation text every this many steps; by default
             ten times per run.
@@ -228,19 +194,19 @@ def train_on_corpus(
         A :class:`CorpusHistory`.
 
     Raises:
-        TrainingDivergedError: the loss became NaN or infinite.
+        TrainingDivergedError: the loss became NaN or infinite; the message
+            names the step and what to try.
     """
     steps = positive_int("steps", steps)
+    lr = finite_float("lr", lr, positive=True)
+    clamp, clip_norm = clamp_or_clip(clamp, clip_norm)
     seq_len = positive_int("seq_len", seq_len)
     batch_size = positive_int("batch_size", batch_size)
-    lr = finite_float("lr", lr, positive=True)
-    if clamp is not None:
-        clamp = finite_float("clamp", clamp, positive=True)
     validation_fraction = finite_float(
         "validation_fraction", validation_fraction, minimum=0.0
     )
     if validation_fraction >= 1:
-        raise ValueError(
+        raise InvalidValueError(
             f"validation_fraction must be in [0, 1), got {validation_fraction!r}"
         )
     eval_every = (
@@ -249,12 +215,12 @@ def train_on_corpus(
         else max(steps // 10, 1)
     )
     if on_eval is not None and not callable(on_eval):
-        raise TypeError(
+        raise InvalidTypeError(
             "on_eval must be a function of (step, net, history) or None, "
             f"got {type(on_eval).__name__}"
         )
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
+        raise InvalidTypeError(f"text must be a str, got {type(text).__name__}")
     net.check_vocabulary(vocabulary)
     if seed is not None:
         seed_everything(seed)
@@ -273,61 +239,54 @@ def train_on_corpus(
     # Fail now, with a clear message, if the text is too short for one batch.
     next(batches(train_indices, seq_len, batch_size))
     if validation_indices is not None and len(validation_indices) <= seq_len:
-        raise ValueError(
+        raise InvalidValueError(
             f"the validation text (the last {validation_fraction:g} of the text) has "
             f"{len(validation_indices)} characters: too short for one window of "
             f"seq_len={seq_len} + 1; use a larger validation_fraction or 0"
         )
 
-    if clamp is not None:  # beyond the dtype's range a clamp changes nothing
-        clamp = min(clamp, torch.finfo(parameters[0].dtype).max)
     optimizer = _adam(parameters, lr)
     history = CorpusHistory(chars_per_step=batch_size * seq_len)
-    # Losses not yet copied to the CPU: one copy per many steps keeps a GPU busy.
-    pending: list[torch.Tensor] = []
-    bar = _progress_bar(steps, progress)
     net.train()
     step = 0
-    while step < steps:
-        h = None  # a new pass over the text starts from a blank memory
-        for x, y in batches(train_indices, seq_len, batch_size):
-            step += 1
-            logits, h = net(vocabulary.one_hot(x), h)  # [B, T, V]
-            # Carry the state forward, but let no gradient flow back past this window.
-            h = detach_hidden(h)
-            loss = nn.functional.cross_entropy(
-                logits.reshape(-1, net.num_chars), y.reshape(-1)
-            )
-            optimizer.zero_grad()
-            loss.backward()
-            # As clamp_gradients_, but without counting (counting would wait for a GPU).
-            if clamp is not None:
-                for p in parameters:
-                    if p.grad is not None:
-                        p.grad.clamp_(-clamp, clamp)
-            optimizer.step()
-            pending.append(loss.detach())
-            if step % eval_every == 0 or step == steps:
-                _record(history, pending, bar)
-                if validation_indices is not None:
-                    history.validation_steps.append(step)
-                    history.validation_bpc.append(
-                        _bits_per_character(
-                            net, vocabulary, validation_indices, seq_len
-                        )
-                    )
-                    net.train()
-                bar.set_postfix(
-                    bpc=_last(history.train_bpc),
-                    validation_bpc=_last(history.validation_bpc),
+    with progress_bar(steps, progress) as bar:
+        while step < steps:
+            h = None  # a new pass over the text starts from a blank memory
+            for x, y in batches(train_indices, seq_len, batch_size):
+                step += 1
+                one_hot = vocabulary.one_hot(x)  # [B, T] -> [B, T, V]
+                result = train_step(
+                    net, optimizer, one_hot, y, h, clamp=clamp, clip_norm=clip_norm
                 )
-                if on_eval is not None:
-                    on_eval(step, net, history)
-                    net.train()
-            bar.update(1)
-            if step == steps:
-                break
-    bar.close()
+                # Carry the state forward. It comes back detached: no gradient
+                # flows back past this window (truncated BPTT).
+                h = result.hidden
+                # The loss is read every step, so a run that blows up stops at that
+                # very step. On a GPU the read waits for the step to finish before
+                # the next is queued: a little slower than reading every few steps.
+                if not math.isfinite(result.loss):
+                    raise TrainingDivergedError.at_step(step, result.loss, history)
+                history.train_bpc.append(result.loss / math.log(2))
+                history.grad_norm.append(result.grad_norm)
+                if step % eval_every == 0 or step == steps:
+                    if validation_indices is not None:
+                        history.validation_steps.append(step)
+                        history.validation_bpc.append(
+                            _bits_per_character(
+                                net, vocabulary, validation_indices, seq_len
+                            )
+                        )
+                        net.train()
+                    bar.set_postfix(
+                        bpc=_last(history.train_bpc),
+                        validation_bpc=_last(history.validation_bpc),
+                    )
+                    if on_eval is not None:
+                        on_eval(step, net, history)
+                        net.train()
+                bar.update(1)
+                if step == steps:
+                    break
     net.eval()
     return history
 
@@ -374,21 +333,6 @@ def _adam(parameters: list[nn.Parameter], lr: float) -> torch.optim.Adam:
         return torch.optim.Adam(parameters, lr=lr)
 
 
-def _record(history: CorpusHistory, pending: list[torch.Tensor], bar) -> None:
-    """Copy the pending losses to the history (as bpc); raise if one was not finite."""
-    losses = torch.stack(pending).tolist()
-    pending.clear()
-    for loss in losses:
-        if not math.isfinite(loss):
-            bar.close()
-            raise TrainingDivergedError(
-                f"the loss became {loss} at step {history.steps + 1}: the weights blew up. "
-                "Try a smaller lr, or clamp the gradients (clamp=1.0)",
-                history,
-            )
-        history.train_bpc.append(loss / math.log(2))
-
-
 def _last(values: list[float]) -> str:
     return f"{values[-1]:.3f}" if values else "-"
 
@@ -399,6 +343,6 @@ def _check_indices(indices: object) -> None:
         or indices.dtype != torch.long
         or indices.dim() != 1
     ):
-        raise TypeError(
+        raise InvalidTypeError(
             "indices must be a 1-D LongTensor, for instance vocabulary.encode(text)"
         )

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 
 import torch
 
-__all__ = ["Vocabulary", "DataHandler"]
+from .errors import InvalidTypeError, InvalidValueError
+
+__all__ = ["Vocabulary", "DataHandler", "vocabulary_and_text"]
 
 
 class Vocabulary:
@@ -31,11 +33,11 @@ class Vocabulary:
     def __init__(self, chars: Iterable[str]) -> None:
         chars = list(chars)
         if not all(isinstance(c, str) and len(c) == 1 for c in chars):
-            raise TypeError(f"chars must be single characters, got {chars!r}")
+            raise InvalidTypeError(f"chars must be single characters, got {chars!r}")
         if len(set(chars)) != len(chars):
-            raise ValueError(f"chars must not repeat a character, got {chars!r}")
+            raise InvalidValueError(f"chars must not repeat a character, got {chars!r}")
         if not chars:
-            raise ValueError("chars must hold at least one character")
+            raise InvalidValueError("chars must hold at least one character")
         self.chars: list[str] = sorted(chars)
         self.num_characters: int = len(self.chars)
         self.char_to_index: dict[str, int] = {c: i for i, c in enumerate(self.chars)}
@@ -51,11 +53,11 @@ class Vocabulary:
             LongTensor of shape ``[L]``.
         """
         if not isinstance(text, str):
-            raise TypeError(f"text must be a str, got {type(text).__name__}")
+            raise InvalidTypeError(f"text must be a str, got {type(text).__name__}")
         try:
             indices = [self.char_to_index[c] for c in text]
         except KeyError as error:
-            raise ValueError(
+            raise InvalidValueError(
                 f"character {error.args[0]!r} is not in the vocabulary {''.join(self.chars)!r}; "
                 "use only characters the model was trained on"
             ) from None
@@ -79,7 +81,7 @@ class Vocabulary:
                 or not isinstance(i, int)
                 or not 0 <= i < self.num_characters
             ):
-                raise ValueError(
+                raise InvalidValueError(
                     f"index {i!r} is not in 0..{self.num_characters - 1}, the vocabulary's range"
                 )
         return "".join(self.index_to_char[i] for i in values)
@@ -94,14 +96,16 @@ class Vocabulary:
             FloatTensor of shape ``[*, V]``, on the same device as ``indices``.
         """
         if not isinstance(indices, torch.Tensor) or indices.dtype != torch.long:
-            raise TypeError("indices must be a LongTensor, for instance from encode()")
+            raise InvalidTypeError(
+                "indices must be a LongTensor, for instance from encode()"
+            )
         return torch.nn.functional.one_hot(indices, self.num_characters).float()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({''.join(self.chars)!r})"
 
 
-class DataHandler(Vocabulary):
+class DataHandler:
     """A text, its vocabulary, and the (input, target) pairs it teaches.
 
     The target at every position is the character that comes next, so the
@@ -113,24 +117,80 @@ class DataHandler(Vocabulary):
 
     Attributes:
         text: the text.
+        vocabulary: the :class:`Vocabulary` of its characters.
         X: FloatTensor ``[L-1, V]``, one-hot rows of ``text[:-1]``.
         y: LongTensor ``[L-1]``, indices of ``text[1:]``.
+
+    A text *has* a vocabulary; the chapters also reach it through the data, so
+    ``num_characters``, ``chars``, ``char_to_index``, ``encode``, ``decode``
+    and ``one_hot`` are the vocabulary's, passed on.
     """
 
     def __init__(self, text: str) -> None:
         if not isinstance(text, str):
-            raise TypeError(
-                f"text must be a str, got {type(text).__name__}: pass the text to learn ('Hello, RNN!')"
+            raise InvalidTypeError(
+                f"text must be a str, got {type(text).__name__}: "
+                "pass the text to learn ('Hello, RNN!')"
             )
         if len(text) < 2:
-            raise ValueError(
-                f"text must have at least 2 characters (an input and the target after it), got {text!r}"
+            raise InvalidValueError(
+                "text must have at least 2 characters "
+                f"(an input and the target after it), got {text!r}"
             )
-        super().__init__(set(text))
-        self.text = text
-        indices = self.encode(text)
-        self.X: torch.Tensor = self.one_hot(indices[:-1])
+        self.text: str = text
+        self.vocabulary: Vocabulary = Vocabulary(set(text))
+        indices = self.vocabulary.encode(text)  # [L]
+        self.X: torch.Tensor = self.vocabulary.one_hot(indices[:-1])
         self.y: torch.Tensor = indices[1:]
+
+    @property
+    def num_characters(self) -> int:
+        """``V``, the size of the vocabulary."""
+        return self.vocabulary.num_characters
+
+    @property
+    def chars(self) -> list[str]:
+        """The vocabulary's sorted characters."""
+        return self.vocabulary.chars
+
+    @property
+    def char_to_index(self) -> dict[str, int]:
+        """The vocabulary's ``{character: index}``."""
+        return self.vocabulary.char_to_index
+
+    def encode(self, text: str) -> torch.Tensor:
+        """:meth:`Vocabulary.encode`: ``[L]`` indices of `text`."""
+        return self.vocabulary.encode(text)
+
+    def decode(self, indices: torch.Tensor | Sequence[int]) -> str:
+        """:meth:`Vocabulary.decode`: the characters of `indices`."""
+        return self.vocabulary.decode(indices)
+
+    def one_hot(self, indices: torch.Tensor) -> torch.Tensor:
+        """:meth:`Vocabulary.one_hot`: ``[*]`` indices to ``[*, V]`` rows."""
+        return self.vocabulary.one_hot(indices)
 
     def __repr__(self) -> str:
         return f"DataHandler({self.text!r})"
+
+
+def vocabulary_and_text(
+    vocabulary: Vocabulary | DataHandler,
+) -> tuple[Vocabulary, str | None]:
+    """Split what was passed as a vocabulary into the vocabulary and its text.
+
+    :func:`~hello_rnn.sample.generate` and :func:`~hello_rnn.checkpoint.save`
+    take either a :class:`Vocabulary` or a :class:`DataHandler`; from the
+    latter they also use the text (how much to write, what to record).
+
+    Returns:
+        ``(vocabulary, text)``; ``text`` is None for a bare :class:`Vocabulary`.
+    """
+    if isinstance(vocabulary, DataHandler):
+        return vocabulary.vocabulary, vocabulary.text
+    if isinstance(vocabulary, Vocabulary):
+        return vocabulary, None
+    raise InvalidTypeError(
+        "vocabulary must be a Vocabulary or a DataHandler, "
+        f"got {type(vocabulary).__name__}"
+    )

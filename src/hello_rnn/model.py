@@ -19,6 +19,8 @@ import torch
 from torch import nn
 
 from ._checks import positive_int
+from .data import Vocabulary
+from .errors import InvalidTypeError, InvalidValueError
 
 __all__ = ["RNNCell", "HelloRNN", "CELLS", "Hidden", "detach_hidden"]
 
@@ -91,8 +93,9 @@ class HelloRNN(nn.Module):
         num_chars: ``V``, the vocabulary size.
         num_hidden: ``H``, the number of hidden units.
         cell: ``"scratch"`` for :class:`RNNCell` (the equations, written out),
-            ``"torch"`` for :class:`torch.nn.RNN` (the same maths, fused; the fast path on a GPU),
-            or the gated ``"gru"`` (:class:`torch.nn.GRU`) and ``"lstm"`` (:class:`torch.nn.LSTM`).
+            ``"torch"`` for :class:`torch.nn.RNN` (the same maths, fused; the
+            fast path on a GPU), or the gated ``"gru"`` (:class:`torch.nn.GRU`)
+            and ``"lstm"`` (:class:`torch.nn.LSTM`).
 
     Inputs: ``x, h0=None``
         - ``x``: ``[T, V]`` (one sequence) or ``[N, T, V]`` (a batch).
@@ -100,8 +103,10 @@ class HelloRNN(nn.Module):
           a pair ``(h0, c0)`` of that shape.
 
     Outputs: ``logits, h_T``
-        - ``logits``: ``[T, V]`` or ``[N, T, V]``, a score per character for the next one.
-        - ``h_T``: ``[H]`` or ``[N, H]``, the last hidden state (for ``"lstm"`` the pair ``(h_T, c_T)``).
+        - ``logits``: ``[T, V]`` or ``[N, T, V]``, a score per character for
+          the next one.
+        - ``h_T``: ``[H]`` or ``[N, H]``, the last hidden state (for ``"lstm"``
+          the pair ``(h_T, c_T)``).
     """
 
     def __init__(
@@ -111,7 +116,7 @@ class HelloRNN(nn.Module):
         self.num_chars = positive_int("num_chars", num_chars)
         self.num_hidden = positive_int("num_hidden", num_hidden)
         if cell not in CELLS:
-            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+            raise InvalidValueError(f"cell must be one of {CELLS}, got {cell!r}")
         self.cell_name: str = cell
         if cell == "scratch":
             self.cell: nn.Module = RNNCell(num_chars, num_hidden)
@@ -136,7 +141,8 @@ class HelloRNN(nn.Module):
                 x, x.new_zeros(x.shape[0], self.num_hidden) if h0 is None else h0
             )
         else:
-            # torch's recurrent layers want [layers, N, H] and make zeros themselves when given None.
+            # torch's recurrent layers want [layers, N, H], and make the zeros
+            # themselves when given None.
             hs, h_last = self.cell(
                 x, None if h0 is None else _map(h0, lambda part: part.unsqueeze(0))
             )
@@ -147,37 +153,42 @@ class HelloRNN(nn.Module):
         return logits, h_last
 
     def _check_input(self, x: torch.Tensor, h0: Hidden | None) -> bool:
-        """Raise a readable error for a badly shaped input; return True if it is unbatched."""
+        """Raise a readable error for a badly shaped input; True if it is unbatched."""
         if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise TypeError(
+            raise InvalidTypeError(
                 "x must be a float tensor of one-hot rows, for instance DataHandler.X"
             )
         if x.dim() not in (2, 3) or x.shape[-1] != self.num_chars:
-            raise ValueError(
-                f"x must have shape [T, {self.num_chars}] or [N, T, {self.num_chars}], got {list(x.shape)}"
+            raise InvalidValueError(
+                f"x must have shape [T, {self.num_chars}] or [N, T, {self.num_chars}], "
+                f"got {list(x.shape)}"
             )
         if x.shape[-2] == 0:
-            raise ValueError("x must hold at least one time step")
+            raise InvalidValueError("x must hold at least one time step")
         if h0 is not None:
             expected = (
                 [self.num_hidden] if x.dim() == 2 else [x.shape[0], self.num_hidden]
             )
             if isinstance(h0, tuple) != (self.cell_name == "lstm"):
                 wanted = "a pair (h0, c0)" if self.cell_name == "lstm" else "one tensor"
-                raise TypeError(f"h0 must be {wanted} for cell={self.cell_name!r}")
+                raise InvalidTypeError(
+                    f"h0 must be {wanted} for cell={self.cell_name!r}"
+                )
             for part in h0 if isinstance(h0, tuple) else (h0,):
                 if list(part.shape) != expected:
-                    raise ValueError(
-                        f"h0 must have shape {expected} for x of shape {list(x.shape)}, got {list(part.shape)}"
+                    raise InvalidValueError(
+                        f"h0 must have shape {expected} for x of shape "
+                        f"{list(x.shape)}, got {list(part.shape)}"
                     )
         return x.dim() == 2
 
-    def check_vocabulary(self, vocabulary) -> None:
-        """Raise a ValueError unless `vocabulary` has the ``V`` characters this network reads and writes."""
+    def check_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """Raise unless `vocabulary` has the ``V`` characters this network reads."""
         if vocabulary.num_characters != self.num_chars:
-            raise ValueError(
-                f"the vocabulary has {vocabulary.num_characters} characters but the network expects "
-                f"{self.num_chars}; use the vocabulary the network was built for"
+            raise InvalidValueError(
+                f"the vocabulary has {vocabulary.num_characters} characters but the "
+                f"network expects {self.num_chars}; use the vocabulary the network "
+                "was built for"
             )
 
     def with_cell(self, cell: CellName) -> HelloRNN:
@@ -187,7 +198,7 @@ class HelloRNN(nn.Module):
         have one; they always appear as a sum, so ``b_h = b_ih + b_hh``.
         """
         if cell not in ("scratch", "torch"):
-            raise ValueError(
+            raise InvalidValueError(
                 f"cell must be 'scratch' or 'torch' (the same maths), got {cell!r}"
             )
         twin = HelloRNN(self.num_chars, self.num_hidden, cell=cell).to(
@@ -208,10 +219,11 @@ class HelloRNN(nn.Module):
         return twin
 
     def recurrent_weights(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(W_xh [H, V], W_hh [H, H], b_h [H])`` whichever of the two plain RNN cells holds them."""
+        """``(W_xh [H, V], W_hh [H, H], b_h [H])``, from either plain RNN cell."""
         if self.cell_name not in ("scratch", "torch"):
-            raise ValueError(
-                f"a {self.cell_name!r} cell has gates, not the three weights of a plain RNN"
+            raise InvalidValueError(
+                f"a {self.cell_name!r} cell has gates, "
+                "not the three weights of a plain RNN"
             )
         if self.cell_name == "scratch":
             return self.cell.W_xh, self.cell.W_hh, self.cell.b_h

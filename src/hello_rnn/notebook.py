@@ -55,7 +55,9 @@ def expect(condition: object, claim: str) -> None:
     if condition:
         return
     if os.environ.get(STRICT) == "1":
-        raise AssertionError(f"the text says {claim}, but this run does not: update the chapter")
+        raise AssertionError(
+            f"the text says {claim}, but this run does not: update the chapter"
+        )
     print(
         f"Note: in the book's run {claim}; not in this one. Another device or PyTorch version "
         "rounds a little differently, and this was a close call: the text describes the book's run."

@@ -1,29 +1,44 @@
 """Figures for the chapters: plain functions that return a matplotlib Figure.
 
-Not imported by ``hello_rnn`` itself: ``from hello_rnn import plots``.
+Not imported by ``hello_rnn`` itself: ``from hello_rnn import plots``. Importing
+it leaves matplotlib's backend alone: inline in a notebook, a window for
+``plt.show()`` in a script, whatever ``MPLBACKEND`` asks for.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
 
-if matplotlib.get_backend().lower() not in ("module://matplotlib_inline.backend_inline", "inline"):
-    matplotlib.use("Agg")  # draw to files and notebooks; never open a window
-
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from .data import DataHandler  # noqa: E402
-from .train import History  # noqa: E402
+from .data import DataHandler
+from .errors import InvalidValueError
+from .train import History
 
 __all__ = [
-    "show_char", "one_hot_matrix", "unrolled_rnn", "next_char_confidences",
-    "training_curves", "hidden_state_heatmap", "memorization_study", "training_snapshot",
-    "gradient_norm_vs_length", "loss_wall", "exploding_runs", "clamp_vs_clip", "largest_gradient_element",
-    "temperature_distributions", "entropy_vs_temperature", "sampling_tradeoff",
-    "batch_layout", "truncated_bptt", "corpus_learning_curves",
-    "gradient_reach", "cell_race", "decisive_predictions", "unit_traces",
+    "show_char",
+    "one_hot_matrix",
+    "unrolled_rnn",
+    "next_char_confidences",
+    "training_curves",
+    "hidden_state_heatmap",
+    "memorization_study",
+    "training_snapshot",
+    "gradient_norm_vs_length",
+    "loss_wall",
+    "exploding_runs",
+    "clamp_vs_clip",
+    "largest_gradient_element",
+    "temperature_distributions",
+    "entropy_vs_temperature",
+    "sampling_tradeoff",
+    "batch_layout",
+    "truncated_bptt",
+    "corpus_learning_curves",
+    "gradient_reach",
+    "cell_race",
+    "decisive_predictions",
+    "unit_traces",
 ]
 
 
@@ -40,17 +55,24 @@ def _frameless(ax: plt.Axes) -> None:
 
 
 def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
-    """The inputs ``X`` as a grid: one row per position of ``text[:-1]``, one column per character.
+    """The inputs ``X`` as a grid: one row per input position, one column per character.
+
+    Row ``t`` is the one-hot vector of ``text[t]``, for every position of ``text[:-1]``.
 
     Args:
         data: the text and its vocabulary.
         highlight: a row to outline (a position in the text), or None.
     """
     X = data.X.cpu()
-    fig, ax = plt.subplots(figsize=(0.45 * data.num_characters + 2, 0.35 * X.shape[0] + 1.2))
+    fig, ax = plt.subplots(
+        figsize=(0.45 * data.num_characters + 2, 0.35 * X.shape[0] + 1.2)
+    )
     ax.imshow(X.numpy(), cmap="Greys", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(data.num_characters), [show_char(c) for c in data.chars])
-    ax.set_yticks(range(X.shape[0]), [f"{t}: {show_char(c)}" for t, c in enumerate(data.text[:-1])])
+    ax.set_yticks(
+        range(X.shape[0]),
+        [f"{t}: {show_char(c)}" for t, c in enumerate(data.text[:-1])],
+    )
     ax.set_xlabel("vocabulary index (character)")
     ax.set_ylabel("position t: input character")
     ax.xaxis.set_label_position("top")
@@ -60,7 +82,16 @@ def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
     ax.grid(which="minor", color="#bbbbbb", linewidth=0.5)
     ax.tick_params(which="minor", length=0)
     if highlight is not None:
-        ax.add_patch(plt.Rectangle((-0.5, highlight - 0.5), data.num_characters, 1, fill=False, ec="C3", lw=2.5))
+        ax.add_patch(
+            plt.Rectangle(
+                (-0.5, highlight - 0.5),
+                data.num_characters,
+                1,
+                fill=False,
+                ec="C3",
+                lw=2.5,
+            )
+        )
     fig.tight_layout()
     return fig
 
@@ -68,8 +99,10 @@ def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
 # --- Chapter 2: the RNN cell ---
 
 
-def unrolled_rnn(inputs: str, targets: str | None = None, highlight: int | None = None) -> Figure:
-    """The RNN unrolled over time: one column per step, ``x_t -> h_t -> y_t`` and ``h_{t-1} -> h_t``.
+def unrolled_rnn(
+    inputs: str, targets: str | None = None, highlight: int | None = None
+) -> Figure:
+    """The RNN unrolled over time: ``x_t -> h_t -> y_t`` per column, ``h_{t-1} -> h_t``.
 
     Every column uses the same three weight matrices; drawing them once per step
     shows that the network is one cell applied again and again.
@@ -82,24 +115,47 @@ def unrolled_rnn(inputs: str, targets: str | None = None, highlight: int | None 
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     if not isinstance(inputs, str) or not inputs:
-        raise ValueError(f"inputs must be a non-empty string, got {inputs!r}")
+        raise InvalidValueError(f"inputs must be a non-empty string, got {inputs!r}")
     if targets is not None and len(targets) != len(inputs):
-        raise ValueError(f"targets must have one character per input ({len(inputs)}), got {targets!r}")
+        raise InvalidValueError(
+            f"targets must have one character per input ({len(inputs)}), "
+            f"got {targets!r}"
+        )
     steps = len(inputs)
     if highlight is not None and not 1 <= highlight <= steps:
-        raise ValueError(f"highlight must be a step in 1..{steps}, got {highlight!r}")
+        raise InvalidValueError(
+            f"highlight must be a step in 1..{steps}, got {highlight!r}"
+        )
     dx, row = 2.3, {"x": 0.0, "h": 1.7, "y": 3.4}
     w, h = 1.15, 0.72
     colours = {"x": "#dbe9f6", "h": "#fde6c8", "y": "#e4dcf1"}
     fig, ax = plt.subplots(figsize=(1.2 + 2.05 * (steps + 1), 4.6))
 
     def box(cx: float, cy: float, text: str, colour: str, lw: float = 1.2) -> None:
-        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - h / 2), w, h, boxstyle="round,pad=0.04",
-                                    fc=colour, ec="#444444", lw=lw))
+        ax.add_patch(
+            FancyBboxPatch(
+                (cx - w / 2, cy - h / 2),
+                w,
+                h,
+                boxstyle="round,pad=0.04",
+                fc=colour,
+                ec="#444444",
+                lw=lw,
+            )
+        )
         ax.text(cx, cy, text, ha="center", va="center", fontsize=11)
 
-    def arrow(start: tuple[float, float], end: tuple[float, float], label: str, offset: tuple[float, float]) -> None:
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, lw=1.4, color="#333333"))
+    def arrow(
+        start: tuple[float, float],
+        end: tuple[float, float],
+        label: str,
+        offset: tuple[float, float],
+    ) -> None:
+        ax.add_patch(
+            FancyArrowPatch(
+                start, end, arrowstyle="-|>", mutation_scale=14, lw=1.4, color="#333333"
+            )
+        )
         mid = ((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1])
         ax.text(*mid, label, ha="center", va="center", fontsize=10, color="#8a2d0a")
 
@@ -107,18 +163,49 @@ def unrolled_rnn(inputs: str, targets: str | None = None, highlight: int | None 
     for t in range(1, steps + 1):
         cx = dx * t
         bold = 2.6 if t == highlight else 1.2
-        box(cx, row["x"], f"$x_{{{t}}}$: '{show_char(inputs[t - 1])}'", colours["x"], bold)
+        box(
+            cx,
+            row["x"],
+            f"$x_{{{t}}}$: '{show_char(inputs[t - 1])}'",
+            colours["x"],
+            bold,
+        )
         box(cx, row["h"], f"$h_{{{t}}}$", colours["h"], bold)
         box(cx, row["y"], f"$y_{{{t}}}$", colours["y"], bold)
-        arrow((cx, row["x"] + h / 2 + 0.05), (cx, row["h"] - h / 2 - 0.05), "$W_{xh}$", (0.38, 0))
-        arrow((cx, row["h"] + h / 2 + 0.05), (cx, row["y"] - h / 2 - 0.05), "$W_{hy}$", (0.38, 0))
-        arrow((cx - dx + w / 2 + 0.05, row["h"]), (cx - w / 2 - 0.05, row["h"]), "$W_{hh}$", (0, 0.22))
+        arrow(
+            (cx, row["x"] + h / 2 + 0.05),
+            (cx, row["h"] - h / 2 - 0.05),
+            "$W_{xh}$",
+            (0.38, 0),
+        )
+        arrow(
+            (cx, row["h"] + h / 2 + 0.05),
+            (cx, row["y"] - h / 2 - 0.05),
+            "$W_{hy}$",
+            (0.38, 0),
+        )
+        arrow(
+            (cx - dx + w / 2 + 0.05, row["h"]),
+            (cx - w / 2 - 0.05, row["h"]),
+            "$W_{hh}$",
+            (0, 0.22),
+        )
         if targets is not None:
-            ax.text(cx, row["y"] + h / 2 + 0.25, f"should predict '{show_char(targets[t - 1])}'",
-                    ha="center", va="center", fontsize=9.5, color="#2b6a2b")
+            ax.text(
+                cx,
+                row["y"] + h / 2 + 0.25,
+                f"should predict '{show_char(targets[t - 1])}'",
+                ha="center",
+                va="center",
+                fontsize=9.5,
+                color="#2b6a2b",
+            )
     ax.set_xlim(-w / 2 - 0.4, dx * steps + w / 2 + 0.4)
     ax.set_ylim(row["x"] - h / 2 - 0.35, row["y"] + h / 2 + 0.55)
-    ax.set_xticks([0.0] + [dx * t for t in range(1, steps + 1)], ["start"] + [f"t = {t}" for t in range(1, steps + 1)])
+    ax.set_xticks(
+        [0.0] + [dx * t for t in range(1, steps + 1)],
+        ["start"] + [f"t = {t}" for t in range(1, steps + 1)],
+    )
     ax.set_yticks(list(row.values()), ["input $x_t$", "hidden $h_t$", "output $y_t$"])
     ax.set_xlabel("time step t (one character per step)")
     ax.set_ylabel("layer")
@@ -128,9 +215,12 @@ def unrolled_rnn(inputs: str, targets: str | None = None, highlight: int | None 
 
 
 def next_char_confidences(
-    logits: torch.Tensor, data: DataHandler, title: str | None = None, show_scores: bool = True
+    logits: torch.Tensor,
+    data: DataHandler,
+    title: str | None = None,
+    show_scores: bool = True,
 ) -> Figure:
-    """Karpathy's "hello" picture: the network's confidence in every character, at every step.
+    """Karpathy's "hello" picture: the confidence in every character, at every step.
 
     One column per input character, one row per vocabulary character. Each cell
     prints the probability (softmax of the scores) and, below it, the score
@@ -148,7 +238,10 @@ def next_char_confidences(
     scores = logits.detach().float().cpu()
     steps, size = len(data.y), data.num_characters
     if tuple(scores.shape) != (steps, size):
-        raise ValueError(f"logits must have shape [{steps}, {size}] for {data!r}, got {list(scores.shape)}")
+        raise InvalidValueError(
+            f"logits must have shape [{steps}, {size}] for {data!r}, "
+            f"got {list(scores.shape)}"
+        )
     probs = next_char_probabilities(scores)
     targets = data.y.cpu()
     fig, ax = plt.subplots(figsize=(1.0 * steps + 1.9, 0.78 * size + 1.5))
@@ -157,15 +250,44 @@ def next_char_confidences(
             p = probs[t, i].item()
             correct = i == targets[t].item()
             colour = (0.13, 0.55, 0.13) if correct else (0.80, 0.15, 0.15)
-            ax.add_patch(plt.Rectangle((t - 0.5, i - 0.5), 1, 1, fc=colour, alpha=0.12 + 0.8 * p, ec="white", lw=2))
+            ax.add_patch(
+                plt.Rectangle(
+                    (t - 0.5, i - 0.5),
+                    1,
+                    1,
+                    fc=colour,
+                    alpha=0.12 + 0.8 * p,
+                    ec="white",
+                    lw=2,
+                )
+            )
             ink = "white" if p > 0.55 else "black"
-            ax.text(t, i - 0.1 if show_scores else i, f"{p:.2f}", ha="center", va="center", fontsize=12,
-                    color=ink, fontweight="bold" if correct else "normal")
+            ax.text(
+                t,
+                i - 0.1 if show_scores else i,
+                f"{p:.2f}",
+                ha="center",
+                va="center",
+                fontsize=12,
+                color=ink,
+                fontweight="bold" if correct else "normal",
+            )
             if show_scores:
-                ax.text(t, i + 0.25, f"({scores[t, i].item():+.2f})", ha="center", va="center", fontsize=8, color=ink)
+                ax.text(
+                    t,
+                    i + 0.25,
+                    f"({scores[t, i].item():+.2f})",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=ink,
+                )
     ax.set_xlim(-0.5, steps - 0.5)
     ax.set_ylim(size - 0.5, -0.5)
-    ax.set_xticks(range(steps), [f"{show_char(c)}\nt = {t + 1}" for t, c in enumerate(data.text[:-1])])
+    ax.set_xticks(
+        range(steps),
+        [f"{show_char(c)}\nt = {t + 1}" for t, c in enumerate(data.text[:-1])],
+    )
     ax.set_yticks(range(size), [show_char(c) for c in data.chars])
     ax.set_xlabel("input character $x_t$")
     ax.set_ylabel("next character")
@@ -180,7 +302,7 @@ def next_char_confidences(
 
 
 def _plain_log_yaxis(ax: plt.Axes) -> None:
-    """A log-scale y axis labelled 0.05, 0.1, 0.2, 0.5, 1, ... rather than powers of ten."""
+    """A log-scale y axis labelled 0.05, 0.1, 0.2, 0.5, 1, ..., not powers of ten."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     ax.set_yscale("log")
@@ -190,22 +312,26 @@ def _plain_log_yaxis(ax: plt.Axes) -> None:
 
 
 def training_curves(history: History, uniform_loss: float | None = None) -> Figure:
-    """Loss (log scale) and accuracy of a :class:`~hello_rnn.train.History`, side by side.
+    """Loss (log scale) and accuracy of a training run, side by side.
 
     Point ``k`` is the network after ``k`` steps (``history.loss[k]``). A dashed
     line marks ``history.memorized_at``; a dotted one the loss of a uniform guess.
 
     Args:
-        history: what ``train`` returned.
+        history: the :class:`~hello_rnn.train.History` that ``train`` returned.
         uniform_loss: ``ln V``, the loss of guessing every character equally, or None.
     """
     if history.steps == 0:
-        raise ValueError("history must hold at least one step; train for steps >= 1 first")
+        raise InvalidValueError(
+            "history must hold at least one step; train for steps >= 1 first"
+        )
     taken = range(history.steps)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.5, 3.3))
     ax_loss.plot(taken, history.loss, color="C0", label="loss")
     if uniform_loss is not None:
-        ax_loss.axhline(uniform_loss, color="grey", ls=":", label=r"uniform guess, $\ln V$")
+        ax_loss.axhline(
+            uniform_loss, color="grey", ls=":", label=r"uniform guess, $\ln V$"
+        )
     _plain_log_yaxis(ax_loss)
     ax_loss.set_ylabel("loss (nats per character, log scale)")
     ax_acc.plot(taken, history.accuracy, color="C2", label="accuracy")
@@ -213,7 +339,12 @@ def training_curves(history: History, uniform_loss: float | None = None) -> Figu
     ax_acc.set_ylabel("accuracy (next characters right)")
     for ax in (ax_loss, ax_acc):
         if history.memorized_at is not None:
-            ax.axvline(history.memorized_at, color="C3", ls="--", label=f"memorized (step {history.memorized_at})")
+            ax.axvline(
+                history.memorized_at,
+                color="C3",
+                ls="--",
+                label=f"memorized (step {history.memorized_at})",
+            )
         ax.set_xlabel("steps taken")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
@@ -222,7 +353,7 @@ def training_curves(history: History, uniform_loss: float | None = None) -> Figu
 
 
 def hidden_state_heatmap(hidden: torch.Tensor, inputs: str) -> Figure:
-    """The hidden state after every input: one row per hidden unit, one column per time step.
+    """The hidden state after every input: a row per hidden unit, a column per step.
 
     Args:
         hidden: ``[T, H]``, the hidden states ``h_1 .. h_T`` (values of tanh, in -1..1).
@@ -230,11 +361,23 @@ def hidden_state_heatmap(hidden: torch.Tensor, inputs: str) -> Figure:
     """
     states = hidden.detach().float().cpu()
     if states.dim() != 2 or states.shape[0] != len(inputs):
-        raise ValueError(f"hidden must have shape [T, H], T = len(inputs) = {len(inputs)}, got {list(states.shape)}")
+        raise InvalidValueError(
+            f"hidden must have shape [T, H], T = len(inputs) = {len(inputs)}, "
+            f"got {list(states.shape)}"
+        )
     steps, units = states.shape
     fig, ax = plt.subplots(figsize=(0.55 * steps + 2.6, 0.09 * units + 1.6))
-    image = ax.imshow(states.T.numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
-    ax.set_xticks(range(steps), [f"{show_char(c)}\nt = {t + 1}" for t, c in enumerate(inputs)])
+    image = ax.imshow(
+        states.T.numpy(),
+        cmap="RdBu_r",
+        vmin=-1,
+        vmax=1,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    ax.set_xticks(
+        range(steps), [f"{show_char(c)}\nt = {t + 1}" for t, c in enumerate(inputs)]
+    )
     ax.set_yticks(range(0, units, 5 if units > 20 else 1))
     ax.set_xlabel("time step t: input character $x_t$")
     ax.set_ylabel("hidden unit")
@@ -252,19 +395,42 @@ def memorization_study(results: dict[int, list[int | None]], max_steps: int) -> 
         max_steps: the step budget each run had (where failed runs are drawn).
     """
     if not results:
-        raise ValueError("results must hold at least one hidden size")
+        raise InvalidValueError("results must hold at least one hidden size")
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     failed_label = f"not memorized in {max_steps} steps"
     for i, (_size, runs) in enumerate(sorted(results.items())):
-        offsets = torch.linspace(-0.15, 0.15, len(runs)).tolist() if len(runs) > 1 else [0.0]
+        offsets = (
+            torch.linspace(-0.15, 0.15, len(runs)).tolist() if len(runs) > 1 else [0.0]
+        )
         done = [(i + dx, s) for dx, s in zip(offsets, runs) if s is not None]
         if done:
-            ax.scatter(*zip(*done), color="C0", alpha=0.7, zorder=3, label="one seed" if i == 0 else None)
-            median = float(torch.tensor([s for _, s in done], dtype=torch.float).median())
-            ax.hlines(median, i - 0.3, i + 0.3, color="C3", lw=2, label="median" if i == 0 else None)
+            ax.scatter(
+                *zip(*done),
+                color="C0",
+                alpha=0.7,
+                zorder=3,
+                label="one seed" if i == 0 else None,
+            )
+            median = float(
+                torch.tensor([s for _, s in done], dtype=torch.float).median()
+            )
+            ax.hlines(
+                median,
+                i - 0.3,
+                i + 0.3,
+                color="C3",
+                lw=2,
+                label="median" if i == 0 else None,
+            )
         failed = [i + dx for dx, s in zip(offsets, runs) if s is None]
         if failed:
-            ax.scatter(failed, [max_steps] * len(failed), marker="x", color="grey", label=failed_label)
+            ax.scatter(
+                failed,
+                [max_steps] * len(failed),
+                marker="x",
+                color="grey",
+                label=failed_label,
+            )
             failed_label = None
     ax.set_xticks(range(len(results)), [str(size) for size in sorted(results)])
     _plain_log_yaxis(ax)
@@ -276,8 +442,10 @@ def memorization_study(results: dict[int, list[int | None]], max_steps: int) -> 
     return fig
 
 
-def training_snapshot(data: DataHandler, logits: torch.Tensor, history: History, step: int, written: str) -> Figure:
-    """One frame of training: the loss so far, and the predicted next-character probabilities.
+def training_snapshot(
+    data: DataHandler, logits: torch.Tensor, history: History, step: int, written: str
+) -> Figure:
+    """One frame of training: the loss so far, and the next-character probabilities.
 
     Left, the loss curve of ``history`` up to ``step`` (the rest in grey). Right,
     ``softmax(logits)`` at every position, targets outlined, as in
@@ -296,13 +464,21 @@ def training_snapshot(data: DataHandler, logits: torch.Tensor, history: History,
 
     steps, size = len(data.y), data.num_characters
     if tuple(logits.shape) != (steps, size):
-        raise ValueError(f"logits must have shape [{steps}, {size}] for {data!r}, got {list(logits.shape)}")
+        raise InvalidValueError(
+            f"logits must have shape [{steps}, {size}] for {data!r}, "
+            f"got {list(logits.shape)}"
+        )
     if not 0 <= step <= history.steps:
-        raise ValueError(f"step must be in 0..{history.steps}, the steps history covers, got {step!r}")
+        raise InvalidValueError(
+            f"step must be in 0..{history.steps}, the steps history covers, "
+            f"got {step!r}"
+        )
     scores = logits.detach().float().cpu()
     probs = next_char_probabilities(scores)
     loss = torch.nn.functional.cross_entropy(scores, data.y.cpu()).item()
-    fig, (ax_loss, ax_p) = plt.subplots(1, 2, figsize=(9, 3.6), gridspec_kw={"width_ratios": [1, 1.35]})
+    fig, (ax_loss, ax_p) = plt.subplots(
+        1, 2, figsize=(9, 3.6), gridspec_kw={"width_ratios": [1, 1.35]}
+    )
     ax_loss.plot(range(history.steps), history.loss, color="#cccccc")
     shown = min(step + 1, history.steps)
     ax_loss.plot(range(shown), history.loss[:shown], color="C0")
@@ -312,17 +488,35 @@ def training_snapshot(data: DataHandler, logits: torch.Tensor, history: History,
     ax_loss.set_ylabel("loss (nats per character, log scale)")
     ax_loss.set_title(f"after {step} steps: loss {loss:.4f}", fontsize=11)
     ax_loss.grid(alpha=0.3)
-    # A square-root colour scale, so the small probabilities of an untrained network still show.
-    image = ax_p.imshow(probs.T.numpy(), cmap="Blues", norm=PowerNorm(0.5, vmin=0, vmax=1), aspect="auto")
-    fig.colorbar(image, ax=ax_p, label="probability", fraction=0.05, pad=0.02, ticks=[0, 0.1, 0.25, 0.5, 1])
+    # A square-root colour scale, so that the small probabilities of an untrained
+    # network still show.
+    image = ax_p.imshow(
+        probs.T.numpy(),
+        cmap="Blues",
+        norm=PowerNorm(0.5, vmin=0, vmax=1),
+        aspect="auto",
+    )
+    fig.colorbar(
+        image,
+        ax=ax_p,
+        label="probability",
+        fraction=0.05,
+        pad=0.02,
+        ticks=[0, 0.1, 0.25, 0.5, 1],
+    )
     for t, target in enumerate(data.y.tolist()):
-        ax_p.add_patch(plt.Rectangle((t - 0.5, target - 0.5), 1, 1, fill=False, ec="C3", lw=2, clip_on=False))
+        ax_p.add_patch(
+            plt.Rectangle(
+                (t - 0.5, target - 0.5), 1, 1, fill=False, ec="C3", lw=2, clip_on=False
+            )
+        )
     ax_p.set_xticks(range(steps), [show_char(c) for c in data.text[:-1]])
     ax_p.set_yticks(range(size), [show_char(c) for c in data.chars])
     ax_p.set_xlabel("input character (target outlined in red)")
     ax_p.set_ylabel("next character")
     ax_p.set_title(f"writes {written!r}", fontsize=11)
-    # Fixed margins instead of tight_layout: the frames of a slider must line up, and it is faster.
+    # Fixed margins instead of tight_layout: the frames of a slider must line up,
+    # and it is faster.
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.91, wspace=0.25)
     return fig
 
@@ -330,8 +524,10 @@ def training_snapshot(data: DataHandler, logits: torch.Tensor, history: History,
 # --- Chapter 4: why we clamp gradients ---
 
 
-def gradient_norm_vs_length(norms: dict[float, torch.Tensor], show_bound: bool = True) -> Figure:
-    """How ``||dh_T/dh_0||`` grows or shrinks with the length ``T``, one curve per scale of ``W_hh``.
+def gradient_norm_vs_length(
+    norms: dict[float, torch.Tensor], show_bound: bool = True
+) -> Figure:
+    """How ``||dh_T/dh_0||`` grows or shrinks with ``T``, a curve per scale of ``W_hh``.
 
     Args:
         norms: ``{s: norms [T_max]}``: entry ``T - 1`` is the norm after ``T``
@@ -339,14 +535,27 @@ def gradient_norm_vs_length(norms: dict[float, torch.Tensor], show_bound: bool =
         show_bound: also draw ``s ** T`` (dashed), the bound from ``|tanh'| <= 1``.
     """
     if not norms:
-        raise ValueError("norms must hold at least one scale")
+        raise InvalidValueError("norms must hold at least one scale")
     fig, ax = plt.subplots(figsize=(7, 4))
     for i, (scale, values) in enumerate(sorted(norms.items())):
         values = torch.as_tensor(values, dtype=torch.float64).cpu()
         lengths = torch.arange(1, len(values) + 1)
-        ax.plot(lengths, values, color=f"C{i}", lw=2, label=rf"$\sigma_{{\max}} = {scale:g}$")
+        ax.plot(
+            lengths,
+            values,
+            color=f"C{i}",
+            lw=2,
+            label=rf"$\sigma_{{\max}} = {scale:g}$",
+        )
         if show_bound:
-            ax.plot(lengths, scale ** lengths.double(), color=f"C{i}", ls="--", lw=1, alpha=0.8)
+            ax.plot(
+                lengths,
+                scale ** lengths.double(),
+                color=f"C{i}",
+                ls="--",
+                lw=1,
+                alpha=0.8,
+            )
     if show_bound:
         ax.plot([], [], color="grey", ls="--", lw=1, label=r"bound $\sigma_{\max}^T$")
     ax.axhline(1.0, color="black", lw=0.8)
@@ -367,7 +576,9 @@ def loss_wall(
     start: tuple[float, float],
     steps: dict[str, tuple[float, float]],
 ) -> Figure:
-    """The loss surface of a one-unit RNN over ``(w, b)`` with gradient steps as arrows, and a cut through it.
+    """The loss surface of a one-unit RNN over ``(w, b)``, and a cut through it.
+
+    Gradient steps are drawn as arrows on the surface.
 
     Args:
         w: ``[n_w]``, the grid's values of the recurrent weight (x axis).
@@ -379,13 +590,21 @@ def loss_wall(
     """
     w, b, loss = (t.detach().double().cpu() for t in (w, b, loss))
     if loss.shape != (len(b), len(w)):
-        raise ValueError(f"loss must have shape [len(b), len(w)] = {[len(b), len(w)]}, got {list(loss.shape)}")
-    fig, (ax, ax_cut) = plt.subplots(2, 1, figsize=(7, 7.4), gridspec_kw={"height_ratios": [1.6, 1]})
+        raise InvalidValueError(
+            f"loss must have shape [len(b), len(w)] = {[len(b), len(w)]}, "
+            f"got {list(loss.shape)}"
+        )
+    fig, (ax, ax_cut) = plt.subplots(
+        2, 1, figsize=(7, 7.4), gridspec_kw={"height_ratios": [1.6, 1]}
+    )
     image = ax.contourf(w.numpy(), b.numpy(), loss.numpy(), levels=30, cmap="viridis")
     fig.colorbar(image, ax=ax, label="loss $(h_T - \\mathrm{target})^2$")
     x0, y0 = start
     ax.plot([x0], [y0], "o", color="white", mec="black", zorder=5)
-    (x_lo, x_hi), (y_lo, y_hi) = (w[0].item(), w[-1].item()), (b[0].item(), b[-1].item())
+    (x_lo, x_hi), (y_lo, y_hi) = (
+        (w[0].item(), w[-1].item()),
+        (b[0].item(), b[-1].item()),
+    )
     for i, (label, (dx, dy)) in enumerate(steps.items()):
         color = ["C3", "white", "C1", "C0"][i % 4]
         length = (dx**2 + dy**2) ** 0.5
@@ -397,10 +616,20 @@ def loss_wall(
             elif d < 0:
                 fits.append((lo - p) / d)
         shrink = min(fits)
-        text = f"{label} (length {length:.4g})" + (", leaves the plot" if shrink < 1 else "")
+        text = f"{label} (length {length:.4g})" + (
+            ", leaves the plot" if shrink < 1 else ""
+        )
         ax.annotate(
-            "", xy=(x0 + shrink * dx, y0 + shrink * dy), xytext=(x0, y0),
-            arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2, "mutation_scale": 18}, zorder=4,
+            "",
+            xy=(x0 + shrink * dx, y0 + shrink * dy),
+            xytext=(x0, y0),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": color,
+                "lw": 2,
+                "mutation_scale": 18,
+            },
+            zorder=4,
         )
         ax.plot([], [], color=color, lw=2, label=text)
     ax.set_xlim(x_lo, x_hi)
@@ -413,7 +642,9 @@ def loss_wall(
     ax_cut.axvline(y0, color="grey", ls=":", label=f"b of the start point ({y0:.4f})")
     ax_cut.set_xlabel("bias b")
     ax_cut.set_ylabel("loss")
-    ax_cut.set_title(f"a cut through the surface at w = {w[column].item():.4g}", fontsize=10)
+    ax_cut.set_title(
+        f"a cut through the surface at w = {w[column].item():.4g}", fontsize=10
+    )
     ax_cut.grid(alpha=0.3)
     ax_cut.legend(fontsize=8)
     fig.tight_layout()
@@ -428,13 +659,19 @@ def exploding_runs(histories: dict[str, History]) -> Figure:
             before any clamping or clipping (``History.grad_norm``).
     """
     if not histories:
-        raise ValueError("histories must hold at least one History")
+        raise InvalidValueError("histories must hold at least one History")
     fig, (ax_loss, ax_norm) = plt.subplots(2, 1, figsize=(7, 6.4), sharex=True)
     for i, (label, history) in enumerate(histories.items()):
         steps = range(1, history.steps + 1)
-        done = f", memorized at step {history.memorized_at}" if history.memorized_at else ", not memorized"
+        done = (
+            f", memorized at step {history.memorized_at}"
+            if history.memorized_at
+            else ", not memorized"
+        )
         ax_loss.plot(steps, history.loss, color=f"C{i}", lw=1.2, label=label + done)
-        ax_norm.plot(steps, history.grad_norm, color=f"C{i}", lw=1, alpha=0.85, label=label)
+        ax_norm.plot(
+            steps, history.grad_norm, color=f"C{i}", lw=1, alpha=0.85, label=label
+        )
     ax_loss.set_ylabel("loss (nats per character)")
     ax_norm.set_yscale("log")
     ax_norm.set_ylabel("gradient norm before clamping (log scale)")
@@ -446,7 +683,12 @@ def exploding_runs(histories: dict[str, History]) -> Figure:
     return fig
 
 
-def clamp_vs_clip(gradient: torch.Tensor, clamped: torch.Tensor, clipped: torch.Tensor, threshold: float) -> Figure:
+def clamp_vs_clip(
+    gradient: torch.Tensor,
+    clamped: torch.Tensor,
+    clipped: torch.Tensor,
+    threshold: float,
+) -> Figure:
     """A 2-D gradient, clamped element-wise and norm-clipped, as arrows from the origin.
 
     Args:
@@ -455,20 +697,51 @@ def clamp_vs_clip(gradient: torch.Tensor, clamped: torch.Tensor, clipped: torch.
         clipped: ``[2]``, the gradient rescaled to norm at most ``threshold``.
         threshold: the clamp value and the norm limit (drawn as a square and a circle).
     """
-    vectors = [torch.as_tensor(v, dtype=torch.float64).cpu() for v in (gradient, clamped, clipped)]
+    vectors = [
+        torch.as_tensor(v, dtype=torch.float64).cpu()
+        for v in (gradient, clamped, clipped)
+    ]
     if any(v.shape != (2,) for v in vectors):
-        raise ValueError("gradient, clamped and clipped must each have shape [2]")
+        raise InvalidValueError(
+            "gradient, clamped and clipped must each have shape [2]"
+        )
     fig, ax = plt.subplots(figsize=(5.2, 4.6))
-    square = plt.Rectangle((-threshold, -threshold), 2 * threshold, 2 * threshold, fill=False, ec="C1", ls="--")
+    square = plt.Rectangle(
+        (-threshold, -threshold),
+        2 * threshold,
+        2 * threshold,
+        fill=False,
+        ec="C1",
+        ls="--",
+    )
     ax.add_patch(square)
     ax.add_patch(plt.Circle((0, 0), threshold, fill=False, ec="C2", ls="--"))
-    names = ["original gradient g", "clamped (clip_grad_value_)", "norm-clipped (clip_grad_norm_)"]
+    names = [
+        "original gradient g",
+        "clamped (clip_grad_value_)",
+        "norm-clipped (clip_grad_norm_)",
+    ]
     for i, (v, name, color) in enumerate(zip(vectors, names, ["C0", "C1", "C2"])):
         cos = torch.dot(v, vectors[0]) / (v.norm() * vectors[0].norm())
         angle = torch.rad2deg(torch.arccos(cos.clamp(-1, 1))).item()
-        ax.annotate("", xy=(v[0].item(), v[1].item()), xytext=(0, 0),
-                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2.2, "mutation_scale": 16})
-        ax.plot([], [], color=color, lw=2.2, label=name if i == 0 else f"{name}: {angle:.1f}° off g")
+        ax.annotate(
+            "",
+            xy=(v[0].item(), v[1].item()),
+            xytext=(0, 0),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": color,
+                "lw": 2.2,
+                "mutation_scale": 16,
+            },
+        )
+        ax.plot(
+            [],
+            [],
+            color=color,
+            lw=2.2,
+            label=name if i == 0 else f"{name}: {angle:.1f}° off g",
+        )
     ax.plot([], [], color="C1", ls="--", label=f"clamp box ±{threshold:g}")
     ax.plot([], [], color="C2", ls="--", label=f"norm limit {threshold:g}")
     reach = max(1.15 * max(v.abs().max().item() for v in vectors), 1.15 * threshold)
@@ -489,14 +762,21 @@ def largest_gradient_element(largest: list[float], clamps: list[float]) -> Figur
     """The largest ``|gradient element|`` at every training step, against clamp values.
 
     Args:
-        largest: one value per step: the largest absolute gradient element, before clamping.
+        largest: one value per step: the largest absolute gradient element,
+            before clamping.
         clamps: clamp values to draw as horizontal lines; the clamp fires on a
             step only where the curve is above its line.
     """
     if not largest:
-        raise ValueError("largest must hold at least one step")
+        raise InvalidValueError("largest must hold at least one step")
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.plot(range(1, len(largest) + 1), largest, color="C0", lw=2, label="largest |gradient element|")
+    ax.plot(
+        range(1, len(largest) + 1),
+        largest,
+        color="C0",
+        lw=2,
+        label="largest |gradient element|",
+    )
     for i, clamp in enumerate(sorted(clamps, reverse=True)):
         ax.axhline(clamp, color=f"C{i + 1}", ls="--", label=f"clamp = {clamp:g}")
     ax.set_yscale("log")
@@ -511,8 +791,10 @@ def largest_gradient_element(largest: list[float], clamps: list[float]) -> Figur
 # --- Chapter 5: sampling ---
 
 
-def temperature_distributions(probabilities: dict[float, torch.Tensor], chars: list[str], context: str) -> Figure:
-    """One next-character distribution at several temperatures: a bar chart per temperature, stacked.
+def temperature_distributions(
+    probabilities: dict[float, torch.Tensor], chars: list[str], context: str
+) -> Figure:
+    """One next-character distribution at several temperatures: stacked bar charts.
 
     The most likely character is drawn darker. Low temperatures pile the
     probability onto it; high ones spread it over every character.
@@ -523,35 +805,59 @@ def temperature_distributions(probabilities: dict[float, torch.Tensor], chars: l
         context: the text the network read before this prediction (for the title).
     """
     if not probabilities:
-        raise ValueError("probabilities must hold at least one temperature")
+        raise InvalidValueError("probabilities must hold at least one temperature")
     size = len(chars)
-    rows = {t: torch.as_tensor(p).detach().float().cpu() for t, p in probabilities.items()}
+    rows = {
+        t: torch.as_tensor(p).detach().float().cpu() for t, p in probabilities.items()
+    }
     for t, p in rows.items():
         if tuple(p.shape) != (size,):
-            raise ValueError(f"probabilities[{t!r}] must have shape [{size}] (one per character), got {list(p.shape)}")
-    fig, axes = plt.subplots(len(rows), 1, figsize=(7, 1.25 * len(rows) + 0.9), sharex=True, squeeze=False)
+            raise InvalidValueError(
+                f"probabilities[{t!r}] must have shape [{size}] (one per character), "
+                f"got {list(p.shape)}"
+            )
+    fig, axes = plt.subplots(
+        len(rows), 1, figsize=(7, 1.25 * len(rows) + 0.9), sharex=True, squeeze=False
+    )
     for ax, (t, p) in zip(axes[:, 0], rows.items()):
         top = int(p.argmax())
-        ax.bar(range(size), p.numpy(), color=["C3" if i == top else "C0" for i in range(size)])
+        ax.bar(
+            range(size),
+            p.numpy(),
+            color=["C3" if i == top else "C0" for i in range(size)],
+        )
         ax.set_ylim(0, 1.05)
         ax.set_yticks([0, 0.5, 1])
         ax.set_ylabel("probability", fontsize=8)
-        ax.text(0.99, 0.88, f"T = {t:g}", transform=ax.transAxes, ha="right", va="top", fontsize=10,
-                bbox={"fc": "white", "ec": "#cccccc", "boxstyle": "round,pad=0.25"})
+        ax.text(
+            0.99,
+            0.88,
+            f"T = {t:g}",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=10,
+            bbox={"fc": "white", "ec": "#cccccc", "boxstyle": "round,pad=0.25"},
+        )
         ax.grid(alpha=0.3, axis="y")
     last = axes[-1, 0]
     last.set_xticks(range(size), [show_char(c) for c in chars])
     last.set_xlabel("next character")
-    shown = context.rstrip(" ") + "␣" * (len(context) - len(context.rstrip(" ")))  # a final space, made visible
+    shown = context.rstrip(" ") + "␣" * (
+        len(context) - len(context.rstrip(" "))
+    )  # a final space, made visible
     fig.suptitle(f"next character after “{shown}”", fontsize=11)
     fig.tight_layout()
     return fig
 
 
 def entropy_vs_temperature(
-    temperatures: torch.Tensor, entropies: torch.Tensor, num_chars: int, marked: dict[float, float] | None = None
+    temperatures: torch.Tensor,
+    entropies: torch.Tensor,
+    num_chars: int,
+    marked: dict[float, float] | None = None,
 ) -> Figure:
-    """Entropy (in bits) of a next-character distribution against the temperature, log-scale T.
+    """Entropy (bits) of a next-character distribution against the temperature (log).
 
     Dashed lines mark the two limits: 0 bits (T -> 0, all probability on one
     character) and ``log2 V`` bits (T -> infinity, uniform).
@@ -565,17 +871,37 @@ def entropy_vs_temperature(
     temps = torch.as_tensor(temperatures, dtype=torch.float64).cpu()
     bits = torch.as_tensor(entropies, dtype=torch.float64).cpu()
     if temps.dim() != 1 or temps.shape != bits.shape or len(temps) < 2:
-        raise ValueError(f"temperatures and entropies must be 1-D, of equal length >= 2, got "
-                         f"{list(temps.shape)} and {list(bits.shape)}")
+        raise InvalidValueError(
+            f"temperatures and entropies must be 1-D, of equal length >= 2, got "
+            f"{list(temps.shape)} and {list(bits.shape)}"
+        )
     if num_chars < 1:
-        raise ValueError(f"num_chars must be at least 1, got {num_chars!r}")
+        raise InvalidValueError(f"num_chars must be at least 1, got {num_chars!r}")
     uniform = torch.log2(torch.tensor(float(num_chars))).item()
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.plot(temps.numpy(), bits.numpy(), color="C0", lw=2, label="entropy of the distribution")
-    ax.axhline(uniform, color="C2", ls="--", label=f"uniform over V = {num_chars}: $\\log_2 V$ = {uniform:.2f} bits")
+    ax.plot(
+        temps.numpy(),
+        bits.numpy(),
+        color="C0",
+        lw=2,
+        label="entropy of the distribution",
+    )
+    ax.axhline(
+        uniform,
+        color="C2",
+        ls="--",
+        label=f"uniform over V = {num_chars}: $\\log_2 V$ = {uniform:.2f} bits",
+    )
     ax.axhline(0, color="C3", ls="--", label="one character for sure: 0 bits")
     for i, (t, h) in enumerate((marked or {}).items()):
-        ax.plot([t], [h], "o", color="C1", zorder=3, label="the temperatures above" if i == 0 else None)
+        ax.plot(
+            [t],
+            [h],
+            "o",
+            color="C1",
+            zorder=3,
+            label="the temperatures above" if i == 0 else None,
+        )
     ax.set_xscale("log")
     ax.set_xlabel("temperature T (log scale)")
     ax.set_ylabel("entropy (bits)")
@@ -586,8 +912,10 @@ def entropy_vs_temperature(
     return fig
 
 
-def sampling_tradeoff(temperatures: list[float], distinct_sentences: list[int], real_fraction: list[float]) -> Figure:
-    """What sampling writes at each temperature: how varied (left) and how correct (right).
+def sampling_tradeoff(
+    temperatures: list[float], distinct_sentences: list[int], real_fraction: list[float]
+) -> Figure:
+    """What sampling writes at each temperature: how varied (left), how correct (right).
 
     Args:
         temperatures: the temperatures sampled at (0 is greedy decoding).
@@ -596,9 +924,14 @@ def sampling_tradeoff(temperatures: list[float], distinct_sentences: list[int], 
         real_fraction: for each temperature, the share of the written words that
             are words of the training text.
     """
-    if not temperatures or not len(temperatures) == len(distinct_sentences) == len(real_fraction):
-        raise ValueError(f"temperatures, distinct_sentences and real_fraction must be non-empty and of equal length, "
-                         f"got {len(temperatures)}, {len(distinct_sentences)} and {len(real_fraction)}")
+    if not temperatures or not len(temperatures) == len(distinct_sentences) == len(
+        real_fraction
+    ):
+        raise InvalidValueError(
+            "temperatures, distinct_sentences and real_fraction must be non-empty "
+            f"and of equal length, got {len(temperatures)}, "
+            f"{len(distinct_sentences)} and {len(real_fraction)}"
+        )
     positions = range(len(temperatures))
     labels = ["0\n(greedy)" if t == 0 else f"{t:g}" for t in temperatures]
     fig, (ax_varied, ax_real) = plt.subplots(1, 2, figsize=(9, 3.4))
@@ -624,7 +957,9 @@ from .corpus import CorpusHistory, batches  # noqa: E402
 
 
 def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
-    """Where the windows of :func:`~hello_rnn.corpus.batches` come from in the text, and how they line up.
+    """Where the windows of :func:`~hello_rnn.corpus.batches` come from in the text.
+
+    And how they line up, batch after batch.
 
     Top: the text as one strip of characters, each input character coloured by
     the batch it lands in; a bracket marks the stream each row of the batches
@@ -637,7 +972,10 @@ def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
         batch_size: ``B``, rows per batch.
     """
     if not isinstance(text, str) or len(text) > 120:
-        raise ValueError(f"text must be a string of at most 120 characters (one cell each), got {text!r:.60}")
+        raise InvalidValueError(
+            "text must be a string of at most 120 characters (one cell each), "
+            f"got {text!r:.60}"
+        )
     indices = torch.arange(len(text))  # positions: the picture is about where, not what
     got = list(batches(indices, seq_len, batch_size))
     count = len(got)
@@ -648,25 +986,55 @@ def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
             for position in x[b].tolist():
                 batch_of[position] = (k, b)
     fig, (ax_text, ax_rows) = plt.subplots(
-        2, 1, figsize=(max(0.32 * len(text) + 1.5, 0.42 * count * seq_len + 2.5), 1.4 + 0.42 * batch_size + 1.2),
+        2,
+        1,
+        figsize=(
+            max(0.32 * len(text) + 1.5, 0.42 * count * seq_len + 2.5),
+            1.4 + 0.42 * batch_size + 1.2,
+        ),
         gridspec_kw={"height_ratios": [1.25, 0.42 * batch_size + 0.3]},
     )
     for position, c in enumerate(text):
         k, _ = batch_of.get(position, (None, None))
         face = colours(k % colours.N) if k is not None else "#eeeeee"
-        ax_text.add_patch(plt.Rectangle((position, 0), 1, 1, fc=face, ec="white", lw=1.5, alpha=0.85))
-        ax_text.text(position + 0.5, 0.5, show_char(c), ha="center", va="center", fontsize=10, family="monospace")
+        ax_text.add_patch(
+            plt.Rectangle((position, 0), 1, 1, fc=face, ec="white", lw=1.5, alpha=0.85)
+        )
+        ax_text.text(
+            position + 0.5,
+            0.5,
+            show_char(c),
+            ha="center",
+            va="center",
+            fontsize=10,
+            family="monospace",
+        )
     per_row = count * seq_len
     for b in range(batch_size):  # a bracket over each stream
         start, end = b * per_row, (b + 1) * per_row
-        ax_text.plot([start + 0.1, start + 0.1, end - 0.1, end - 0.1], [1.15, 1.3, 1.3, 1.15], color="black", lw=1)
-        ax_text.text((start + end) / 2, 1.38, f"stream of row {b}", ha="center", va="bottom", fontsize=9)
+        ax_text.plot(
+            [start + 0.1, start + 0.1, end - 0.1, end - 0.1],
+            [1.15, 1.3, 1.3, 1.15],
+            color="black",
+            lw=1,
+        )
+        ax_text.text(
+            (start + end) / 2,
+            1.38,
+            f"stream of row {b}",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
     ax_text.set_xlim(0, len(text))
     ax_text.set_ylim(0, 1.9)
     ax_text.set_yticks([])
     ax_text.set_ylabel("text")
     ax_text.set_xlabel("position in the text (grey: left over, read by no batch)")
-    ax_text.set_xticks([p + 0.5 for p in range(0, len(text), 5)], [str(p) for p in range(0, len(text), 5)])
+    ax_text.set_xticks(
+        [p + 0.5 for p in range(0, len(text), 5)],
+        [str(p) for p in range(0, len(text), 5)],
+    )
     for spine in ax_text.spines.values():
         spine.set_visible(False)
 
@@ -675,17 +1043,42 @@ def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
             for t, position in enumerate(x[b].tolist()):
                 column = k * seq_len + t
                 row = batch_size - 1 - b
-                ax_rows.add_patch(plt.Rectangle((column, row), 1, 1, fc=colours(k % colours.N), ec="white",
-                                                lw=1.5, alpha=0.85))
-                ax_rows.text(column + 0.5, row + 0.5, show_char(text[position]), ha="center", va="center",
-                             fontsize=10, family="monospace")
+                ax_rows.add_patch(
+                    plt.Rectangle(
+                        (column, row),
+                        1,
+                        1,
+                        fc=colours(k % colours.N),
+                        ec="white",
+                        lw=1.5,
+                        alpha=0.85,
+                    )
+                )
+                ax_rows.text(
+                    column + 0.5,
+                    row + 0.5,
+                    show_char(text[position]),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    family="monospace",
+                )
         if k:
             ax_rows.axvline(k * seq_len, color="black", lw=2)
     ax_rows.set_xlim(0, per_row)
     ax_rows.set_ylim(0, batch_size)
-    ax_rows.set_xticks([k * seq_len + seq_len / 2 for k in range(count)], [f"batch {k}" for k in range(count)])
-    ax_rows.set_yticks([batch_size - 1 - b + 0.5 for b in range(batch_size)], [f"row {b}" for b in range(batch_size)])
-    ax_rows.set_xlabel(f"the batches in the order training reads them ({batch_size} rows x {seq_len} characters each)")
+    ax_rows.set_xticks(
+        [k * seq_len + seq_len / 2 for k in range(count)],
+        [f"batch {k}" for k in range(count)],
+    )
+    ax_rows.set_yticks(
+        [batch_size - 1 - b + 0.5 for b in range(batch_size)],
+        [f"row {b}" for b in range(batch_size)],
+    )
+    ax_rows.set_xlabel(
+        "the batches in the order training reads them "
+        f"({batch_size} rows x {seq_len} characters each)"
+    )
     ax_rows.set_ylabel("row of the batch")
     _frameless(ax_rows)
     fig.tight_layout()
@@ -693,7 +1086,9 @@ def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
 
 
 def truncated_bptt(num_windows: int = 3, seq_len: int = 3) -> Figure:
-    """Truncated backpropagation through time, drawn: the state goes forward across windows, gradients do not.
+    """Truncated backpropagation through time, drawn.
+
+    The state goes forward across windows; the gradients do not.
 
     Black arrows carry the hidden state from step to step, across window
     boundaries too; red arrows carry the gradient back, inside a window only;
@@ -707,30 +1102,64 @@ def truncated_bptt(num_windows: int = 3, seq_len: int = 3) -> Figure:
 
     num_windows, seq_len = int(num_windows), int(seq_len)
     if not (1 <= num_windows <= 6 and 1 <= seq_len <= 8):
-        raise ValueError(f"num_windows must be 1-6 and seq_len 1-8 (a picture), got {num_windows} and {seq_len}")
+        raise InvalidValueError(
+            "num_windows must be 1-6 and seq_len 1-8 (a picture), "
+            f"got {num_windows} and {seq_len}"
+        )
     steps = num_windows * seq_len
     fig, ax = plt.subplots(figsize=(0.8 * steps + 1.2, 3.1))
 
     def arrow(start, end, **style):
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, shrinkA=9, shrinkB=9, **style))
+        ax.add_patch(
+            FancyArrowPatch(
+                start,
+                end,
+                arrowstyle="-|>",
+                mutation_scale=12,
+                shrinkA=9,
+                shrinkB=9,
+                **style,
+            )
+        )
 
     for w in range(num_windows):
         left = w * seq_len + 0.5
-        ax.add_patch(plt.Rectangle((left, -0.65), seq_len, 2.35, fc=f"C{w}", alpha=0.08, ec=f"C{w}", lw=1))
-        ax.text(left + seq_len / 2, 1.55, f"window {w + 1}", ha="center", fontsize=11, color=f"C{w}")
+        ax.add_patch(
+            plt.Rectangle(
+                (left, -0.65), seq_len, 2.35, fc=f"C{w}", alpha=0.08, ec=f"C{w}", lw=1
+            )
+        )
+        ax.text(
+            left + seq_len / 2,
+            1.55,
+            f"window {w + 1}",
+            ha="center",
+            fontsize=11,
+            color=f"C{w}",
+        )
         if w:
             ax.text(left, 0.0, "✂", ha="center", va="center", fontsize=18, color="C3")
-            ax.text(left, -0.45, "detach", ha="center", va="center", fontsize=10, color="C3")
+            ax.text(
+                left, -0.45, "detach", ha="center", va="center", fontsize=10, color="C3"
+            )
     for t in range(1, steps + 1):
-        ax.add_patch(plt.Circle((t, 0.5), 0.26, fc="white", ec="black", lw=1.2, zorder=3))
+        ax.add_patch(
+            plt.Circle((t, 0.5), 0.26, fc="white", ec="black", lw=1.2, zorder=3)
+        )
         ax.text(t, 0.5, f"$h_{{{t}}}$", ha="center", va="center", fontsize=11, zorder=4)
         ax.text(t, 1.2, f"$\\ell_{{{t}}}$", ha="center", va="center", fontsize=11)
         arrow((t, 0.5), (t, 1.2), color="#888888", lw=1)
         if t > 1:
             arrow((t - 1, 0.5), (t, 0.5), color="black", lw=1.3)
             if (t - 1) % seq_len:  # inside a window: the gradient flows back
-                arrow((t, 0.05), (t - 1, 0.05), color="C3", lw=1.3, ls="--",
-                      connectionstyle="arc3,rad=-0.5")
+                arrow(
+                    (t, 0.05),
+                    (t - 1, 0.05),
+                    color="C3",
+                    lw=1.3,
+                    ls="--",
+                    connectionstyle="arc3,rad=-0.5",
+                )
     ax.text(0.45, 0.5, "$h_0$", ha="right", va="center", fontsize=11)
     arrow((0.45, 0.5), (1, 0.5), color="black", lw=1.3)
     ax.set_xlim(-0.2, steps + 0.8)
@@ -738,15 +1167,20 @@ def truncated_bptt(num_windows: int = 3, seq_len: int = 3) -> Figure:
     ax.set_aspect("equal")
     ax.set_xticks(range(1, steps + 1))
     ax.set_yticks([])
-    ax.set_xlabel("time step t\n(black: the hidden state, forward; red, dashed: the gradient, backward)")
+    ax.set_xlabel(
+        "time step t\n"
+        "(black: the hidden state, forward; red, dashed: the gradient, backward)"
+    )
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
     fig.tight_layout()
     return fig
 
 
-def corpus_learning_curves(history: CorpusHistory, uniform_bpc: float | None = None) -> Figure:
-    """Training and validation loss of a corpus run, in bits per character, against the step.
+def corpus_learning_curves(
+    history: CorpusHistory, uniform_bpc: float | None = None
+) -> Figure:
+    """Training and validation loss of a corpus run, in bits per character, by step.
 
     The training loss of single steps is noisy (each step reads other windows),
     so it is drawn faintly with a running mean on top; the validation loss is
@@ -758,20 +1192,38 @@ def corpus_learning_curves(history: CorpusHistory, uniform_bpc: float | None = N
     """
     train_bpc = torch.as_tensor(history.train_bpc, dtype=torch.float64)
     if train_bpc.numel() == 0:
-        raise ValueError("history must hold at least one step; train for steps >= 1 first")
+        raise InvalidValueError(
+            "history must hold at least one step; train for steps >= 1 first"
+        )
     steps = torch.arange(1, train_bpc.numel() + 1)
     window = max(1, train_bpc.numel() // 25)
     kernel = torch.ones(1, 1, window, dtype=torch.float64) / window
-    smooth = torch.nn.functional.conv1d(train_bpc.view(1, 1, -1), kernel).flatten()  # mean of `window` steps
+    smooth = torch.nn.functional.conv1d(
+        train_bpc.view(1, 1, -1), kernel
+    ).flatten()  # mean of `window` steps
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(steps.numpy(), train_bpc.numpy(), color="C0", alpha=0.25, lw=0.8)
-    ax.plot(steps[window - 1:].numpy(), smooth.numpy(), color="C0", lw=2,
-            label=f"training (mean of {window} steps)" if window > 1 else "training")
+    ax.plot(
+        steps[window - 1 :].numpy(),
+        smooth.numpy(),
+        color="C0",
+        lw=2,
+        label=f"training (mean of {window} steps)" if window > 1 else "training",
+    )
     if history.validation_steps:
-        ax.plot(history.validation_steps, history.validation_bpc, "o-", color="C1", lw=2, ms=4,
-                label="validation (held-out text)")
+        ax.plot(
+            history.validation_steps,
+            history.validation_bpc,
+            "o-",
+            color="C1",
+            lw=2,
+            ms=4,
+            label="validation (held-out text)",
+        )
     if uniform_bpc is not None:
-        ax.axhline(uniform_bpc, color="grey", ls=":", label=r"uniform guess, $\log_2 V$")
+        ax.axhline(
+            uniform_bpc, color="grey", ls=":", label=r"uniform guess, $\log_2 V$"
+        )
     ax.set_xlabel("step")
     ax.set_ylabel("loss (bits per character)")
     ax.set_ylim(bottom=0)
@@ -779,7 +1231,10 @@ def corpus_learning_curves(history: CorpusHistory, uniform_bpc: float | None = N
     ax.legend(fontsize=9)
     if history.chars_per_step:
         per_step = history.chars_per_step
-        top = ax.secondary_xaxis("top", functions=(lambda s: s * per_step / 1e6, lambda c: c * 1e6 / per_step))
+        top = ax.secondary_xaxis(
+            "top",
+            functions=(lambda s: s * per_step / 1e6, lambda c: c * 1e6 / per_step),
+        )
         top.set_xlabel("characters read (millions)")
     fig.tight_layout()
     return fig
@@ -788,21 +1243,40 @@ def corpus_learning_curves(history: CorpusHistory, uniform_bpc: float | None = N
 # --- Chapter 7: beyond the vanilla RNN ---
 
 
-def gradient_reach(panels: dict[str, dict[str, torch.Tensor]], mark: int | None = None) -> Figure:
-    """How far back the gradient reaches: ``||dh_T/dx_1||`` against ``T``, one curve per cell, one panel per state.
+def gradient_reach(
+    panels: dict[str, dict[str, torch.Tensor]], mark: int | None = None
+) -> Figure:
+    """How far back the gradient reaches: ``||dh_T/dx_1||`` against ``T``.
+
+    One curve per cell, one panel per state.
 
     Args:
         panels: ``{panel title: {cell label: norms [T_max]}}``; entry ``T - 1`` of
             ``norms`` is the norm after ``T`` steps. Panels share the y axis.
-        mark: a step ``T`` to mark with a dotted line (the position that needs the memory), or None.
+        mark: a step ``T`` to mark with a dotted line (the position that needs
+            the memory), or None.
     """
     if not panels or not all(panels.values()):
-        raise ValueError("panels must hold at least one panel, each with at least one curve")
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels) + 0.6, 3.6), sharey=True, squeeze=False)
+        raise InvalidValueError(
+            "panels must hold at least one panel, each with at least one curve"
+        )
+    fig, axes = plt.subplots(
+        1,
+        len(panels),
+        figsize=(4.0 * len(panels) + 0.6, 3.6),
+        sharey=True,
+        squeeze=False,
+    )
     for ax, (title, curves) in zip(axes[0], panels.items()):
         for i, (label, values) in enumerate(curves.items()):
             values = torch.as_tensor(values).detach().double().cpu()
-            ax.plot(torch.arange(1, len(values) + 1), values, color=f"C{i}", lw=2, label=label)
+            ax.plot(
+                torch.arange(1, len(values) + 1),
+                values,
+                color=f"C{i}",
+                lw=2,
+                label=label,
+            )
         if mark is not None:
             ax.axvline(mark, color="grey", ls=":", label=f"T = {mark}")
         ax.set_yscale("log")
@@ -815,38 +1289,63 @@ def gradient_reach(panels: dict[str, dict[str, torch.Tensor]], mark: int | None 
     return fig
 
 
-def cell_race(histories: dict[str, History], num_targets: int | None = None, max_steps: int | None = None) -> Figure:
-    """Loss (log scale) and accuracy of several training runs side by side, one colour per run.
+def cell_race(
+    histories: dict[str, History],
+    num_targets: int | None = None,
+    max_steps: int | None = None,
+) -> Figure:
+    """Loss (log scale) and accuracy of several training runs, one colour per run.
 
     A dashed line in a run's colour marks the step at which it memorized the text.
 
     Args:
         histories: ``{label: History}``, for instance one per cell.
         num_targets: the number of next characters in the text. When given, the
-            accuracy axis zooms in on the last few characters and marks "1 wrong", "2 wrong".
+            accuracy axis zooms in on the last few characters and marks
+            "1 wrong", "2 wrong".
         max_steps: the x axis runs to this step (so that frames of a slider line up).
     """
     if not histories or any(history.steps == 0 for history in histories.values()):
-        raise ValueError("histories must hold at least one History, each with at least one step")
+        raise InvalidValueError(
+            "histories must hold at least one History, each with at least one step"
+        )
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.4, 3.4))
     for i, (label, history) in enumerate(histories.items()):
         steps = range(1, history.steps + 1)
-        done = f"memorized at step {history.memorized_at}" if history.memorized_at else "not memorized"
-        ax_loss.plot(steps, history.loss, color=f"C{i}", lw=1.6, label=f"{label}: {done}")
+        done = (
+            f"memorized at step {history.memorized_at}"
+            if history.memorized_at
+            else "not memorized"
+        )
+        ax_loss.plot(
+            steps, history.loss, color=f"C{i}", lw=1.6, label=f"{label}: {done}"
+        )
         ax_acc.plot(steps, history.accuracy, color=f"C{i}", lw=1.6, label=label)
         if history.memorized_at is not None:
             for ax in (ax_loss, ax_acc):
-                ax.axvline(history.memorized_at, color=f"C{i}", ls="--", lw=1, alpha=0.8)
+                ax.axvline(
+                    history.memorized_at, color=f"C{i}", ls="--", lw=1, alpha=0.8
+                )
     _plain_log_yaxis(ax_loss)
     ax_loss.set_ylabel("loss (nats per character, log scale)")
     ax_acc.set_ylabel("accuracy (next characters right)")
     if num_targets is not None:
         if num_targets < 1:
-            raise ValueError(f"num_targets must be a positive number of characters, got {num_targets!r}")
+            raise InvalidValueError(
+                "num_targets must be a positive number of characters, "
+                f"got {num_targets!r}"
+            )
         for wrong in (1, 2):
             ax_acc.axhline(1 - wrong / num_targets, color="grey", ls=":", lw=1)
-            ax_acc.text(1.0, 1 - wrong / num_targets, f" {wrong} wrong", transform=ax_acc.get_yaxis_transform(),
-                        va="center", fontsize=8, color="grey")
+            ax_acc.text(
+                1.0,
+                1 - wrong / num_targets,
+                f" {wrong} wrong",
+                transform=ax_acc.get_yaxis_transform(),
+                va="center",
+                fontsize=8,
+                color="grey",
+            )
         ax_acc.set_ylim(1 - 4.5 / num_targets, 1 + 0.5 / num_targets)
     else:
         ax_acc.set_ylim(-0.03, 1.05)
@@ -861,37 +1360,60 @@ def cell_race(histories: dict[str, History], num_targets: int | None = None, max
 
 
 def decisive_predictions(
-    probabilities: dict[str, torch.Tensor], chars: list[str], right: list[str], titles: list[str]
+    probabilities: dict[str, torch.Tensor],
+    chars: list[str],
+    right: list[str],
+    titles: list[str],
 ) -> Figure:
-    """What each network predicts where the text needs a long memory: the probability of every character.
+    """What each network predicts where the text needs a long memory.
+
+    The probability of every character, at each such position.
 
     Args:
-        probabilities: ``{label: [P, V]}``, the next-character probabilities at ``P`` positions.
+        probabilities: ``{label: [P, V]}``, the next-character probabilities at
+            ``P`` positions.
         chars: the ``V`` characters of the vocabulary, in index order.
-        right: the ``P`` characters that really come next (their bars are outlined and labelled).
+        right: the ``P`` characters that really come next (their bars are
+            outlined and labelled).
         titles: a title for each of the ``P`` positions.
     """
     if not probabilities:
-        raise ValueError("probabilities must hold at least one network")
+        raise InvalidValueError("probabilities must hold at least one network")
     shapes = {tuple(p.shape) for p in probabilities.values()}
     if shapes != {(len(titles), len(chars))} or len(right) != len(titles):
-        raise ValueError(
-            f"probabilities must each have shape [P, V] = [{len(titles)}, {len(chars)}] and right one "
-            f"character per position, got shapes {sorted(shapes)} and {len(right)} characters"
+        raise InvalidValueError(
+            "probabilities must each have shape [P, V] = "
+            f"[{len(titles)}, {len(chars)}] and right one character per position, "
+            f"got shapes {sorted(shapes)} and {len(right)} characters"
         )
     labels = list(probabilities)
     width = 0.8 / len(chars)
-    fig, axes = plt.subplots(1, len(titles), figsize=(3.9 * len(titles) + 0.4, 3.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        len(titles),
+        figsize=(3.9 * len(titles) + 0.4, 3.4),
+        sharey=True,
+        squeeze=False,
+    )
     for k, (ax, title) in enumerate(zip(axes[0], titles)):
         for j, c in enumerate(chars):
             values = [probabilities[label][k, j].item() for label in labels]
             xs = [i - 0.4 + width * (j + 0.5) for i in range(len(labels))]
             is_right = c == right[k]
-            ax.bar(xs, values, width, color=f"C{j + 4}", edgecolor="black" if is_right else "none",
-                   lw=1.8, label=f"'{show_char(c)}'" + (" (right)" if is_right else ""))
+            ax.bar(
+                xs,
+                values,
+                width,
+                color=f"C{j + 4}",
+                edgecolor="black" if is_right else "none",
+                lw=1.8,
+                label=f"'{show_char(c)}'" + (" (right)" if is_right else ""),
+            )
             if is_right:
                 for x, v in zip(xs, values):
-                    ax.text(x, v + 0.02, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
+                    ax.text(
+                        x, v + 0.02, f"{v:.2f}", ha="center", va="bottom", fontsize=8
+                    )
         ax.set_xticks(range(len(labels)), labels)
         ax.set_ylim(0, 1.1)
         ax.set_title(title, fontsize=10)
@@ -904,18 +1426,29 @@ def decisive_predictions(
 
 
 def unit_traces(traces: dict[str, torch.Tensor], inputs: str) -> Figure:
-    """Values inside a recurrent cell over time, one panel per trace, sharing the time axis.
+    """Values inside a recurrent cell over time, a panel per trace, one time axis.
 
     Args:
-        traces: ``{label: values [T]}``, for instance one unit's cell state and forget gate.
+        traces: ``{label: values [T]}``, for instance one unit's cell state and
+            forget gate.
         inputs: the ``T`` input characters, to label the time axis.
     """
     if not traces:
-        raise ValueError("traces must hold at least one trace")
-    values = {label: torch.as_tensor(v).detach().float().cpu() for label, v in traces.items()}
+        raise InvalidValueError("traces must hold at least one trace")
+    values = {
+        label: torch.as_tensor(v).detach().float().cpu() for label, v in traces.items()
+    }
     if any(v.shape != (len(inputs),) for v in values.values()):
-        raise ValueError(f"every trace must have shape [T], T = len(inputs) = {len(inputs)}")
-    fig, axes = plt.subplots(len(values), 1, figsize=(8.6, 1.7 * len(values) + 0.8), sharex=True, squeeze=False)
+        raise InvalidValueError(
+            f"every trace must have shape [T], T = len(inputs) = {len(inputs)}"
+        )
+    fig, axes = plt.subplots(
+        len(values),
+        1,
+        figsize=(8.6, 1.7 * len(values) + 0.8),
+        sharex=True,
+        squeeze=False,
+    )
     for i, (ax, (label, v)) in enumerate(zip(axes[:, 0], values.items())):
         ax.plot(range(len(inputs)), v.numpy(), color=f"C{i}", marker="o", ms=3, lw=1.5)
         ax.set_ylabel(label, fontsize=9)

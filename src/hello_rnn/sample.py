@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import torch
 from torch import nn
 
 from ._checks import finite_float, non_negative_int
-from .data import Vocabulary
+from .data import DataHandler, Vocabulary, vocabulary_and_text
+from .errors import InvalidValueError
 
-__all__ = ["generate", "next_char_probabilities"]
+__all__ = ["generate", "iter_generate", "next_char_probabilities"]
 
 
 def next_char_probabilities(
     logits: torch.Tensor, temperature: float = 1.0
 ) -> torch.Tensor:
-    """Softmax of ``logits / temperature``: ``[*, V]`` scores to ``[*, V]`` probabilities.
+    """``softmax(logits / temperature)``: ``[*, V]`` scores to probabilities.
 
     Below 1 the temperature sharpens the distribution towards the top character;
     above 1 it flattens it towards uniform.
@@ -22,17 +25,17 @@ def next_char_probabilities(
     temperature = finite_float("temperature", temperature, positive=True)
     scaled = logits / temperature
     if not torch.isfinite(scaled).all():
-        # A tiny temperature overflows float32. Softmax ignores shifts, so shift the top logit to 0
-        # and divide in float64 (where the temperature itself is not rounded to 0).
+        # A tiny temperature overflows float32. Softmax ignores shifts, so shift
+        # the top logit to 0 and divide in float64 (where the temperature itself
+        # is not rounded to 0).
         shifted = (logits - logits.amax(dim=-1, keepdim=True)).double()
         return torch.softmax(shifted / temperature, dim=-1).to(logits.dtype)
     return torch.softmax(scaled, dim=-1)
 
 
-@torch.no_grad()
 def generate(
     net: nn.Module,
-    data: Vocabulary,
+    vocabulary: Vocabulary | DataHandler,
     prefix: str = "H",
     length: int | None = None,
     temperature: float = 0.0,
@@ -41,15 +44,17 @@ def generate(
     """Write ``length`` characters after ``prefix``.
 
     The prefix is read first to set the hidden state; then each new character
-    is chosen from the logits and fed back in as the next input.
+    is chosen from the logits and fed back in as the next input. The loop is
+    :func:`iter_generate`, which hands out the characters one at a time.
 
     Args:
         net: a trained :class:`~hello_rnn.model.HelloRNN`.
-        data: the vocabulary it was trained with (a ``DataHandler`` or a
-            ``Vocabulary`` from a checkpoint).
+        vocabulary: the characters it was trained on: a ``Vocabulary`` (from
+            a checkpoint, say), or the ``DataHandler`` it learned.
         prefix: the start, at least one character, all in the vocabulary.
-        length: how many characters to add; by default enough to make the
-            text as long as ``data.text``.
+        length: how many characters to add. Given a ``DataHandler``, by
+            default enough to make the text as long as ``data.text``, so a
+            network that memorized it writes it out; required otherwise.
         temperature: 0 picks the most likely character every time (greedy);
             above 0 samples from ``softmax(logits / temperature)``.
         seed: seeds the sampling, so the same seed writes the same text.
@@ -57,34 +62,57 @@ def generate(
     Returns:
         ``prefix`` followed by ``length`` generated characters.
     """
+    return "".join(iter_generate(net, vocabulary, prefix, length, temperature, seed))
+
+
+@torch.no_grad()
+def iter_generate(
+    net: nn.Module,
+    vocabulary: Vocabulary | DataHandler,
+    prefix: str = "H",
+    length: int | None = None,
+    temperature: float = 0.0,
+    seed: int | None = None,
+) -> Iterator[str]:
+    """:func:`generate`, one character at a time: the prefix's, then each new one.
+
+    A reader sees every character as soon as it is chosen, however long the
+    text. The arguments are those of :func:`generate`; they are checked when
+    the first character is asked for.
+    """
     if not isinstance(prefix, str) or not prefix:
-        raise ValueError(f"prefix must be a non-empty string, got {prefix!r}")
+        raise InvalidValueError(f"prefix must be a non-empty string, got {prefix!r}")
+    vocabulary, text = vocabulary_and_text(vocabulary)
     if length is None:
-        text = getattr(data, "text", None)
         if text is None:
-            raise ValueError(
-                "length is required: this vocabulary has no text to take a length from"
+            raise InvalidValueError(
+                "length is required: a Vocabulary has no text to take a length from"
             )
-        length = max(len(text) - len(prefix), 0)
+        length = max(len(text) - len(prefix), 0)  # as long as the text
     length = non_negative_int("length", length)
     temperature = finite_float("temperature", temperature, minimum=0.0)
-    generator = torch.Generator().manual_seed(seed) if seed is not None else None
+    indices = vocabulary.encode(prefix)  # [P]; raises for a character not in it
+    generator = None
+    if seed is not None:
+        generator = torch.Generator().manual_seed(non_negative_int("seed", seed))
 
+    yield from prefix
     device = next(net.parameters()).device
     was_training = net.training
     net.eval()
-    indices = data.encode(prefix).tolist()
-    logits, h = net(data.one_hot(torch.tensor(indices, device=device)))
-    for _ in range(length):
-        last = logits[-1]
-        if temperature == 0.0:
-            index = int(last.argmax())
-        else:
-            # Sample on the CPU with our own generator:
-            # the same seed writes the same text on any device.
-            probs = next_char_probabilities(last.float().cpu(), temperature)
-            index = int(torch.multinomial(probs, 1, generator=generator))
-        indices.append(index)
-        logits, h = net(data.one_hot(torch.tensor([index], device=device)), h)
-    net.train(was_training)
-    return data.decode(indices)
+    try:
+        logits, h = net(vocabulary.one_hot(indices.to(device)))  # [P, V]
+        for _ in range(length):
+            last = logits[-1]  # [V]: a score for every possible next character
+            if temperature == 0.0:
+                index = int(last.argmax())
+            else:
+                # Sample on the CPU with our own generator:
+                # the same seed writes the same text on any device.
+                probs = next_char_probabilities(last.float().cpu(), temperature)
+                index = int(torch.multinomial(probs, 1, generator=generator))
+            yield vocabulary.index_to_char[index]
+            x = vocabulary.one_hot(torch.tensor([index], device=device))  # [1, V]
+            logits, h = net(x, h)
+    finally:  # also when the reader stops early (Ctrl-C, break)
+        net.train(was_training)

@@ -2,24 +2,37 @@
 
 1. zero the gradients   2. forward   3. loss   4. backward
 5. clamp the gradients  6. optimizer step      7. log
+
+:func:`train_step` takes the seven steps once. :func:`train` repeats them on
+one short text; :func:`~hello_rnn.corpus.train_on_corpus` on a long one.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import torch
 from torch import nn
 
-from ._checks import finite_float, positive_int
+from ._checks import clamp_or_clip, finite_float, non_negative_int, positive_int
+from ._progress import progress_bar
 from .data import DataHandler
+from .errors import InvalidTypeError, InvalidValueError
+from .model import Hidden, detach_hidden
+
+if TYPE_CHECKING:
+    from .corpus import CorpusHistory
 
 __all__ = [
     "History",
+    "StepResult",
     "TrainingDivergedError",
     "train",
+    "train_step",
     "clamp_gradients_",
     "gradient_norm",
     "seed_everything",
@@ -54,16 +67,51 @@ class History:
 
 
 class TrainingDivergedError(FloatingPointError):
-    """The loss stopped being a finite number. ``.history`` holds every step before it."""
+    """The loss stopped being a finite number.
 
-    def __init__(self, message: str, history: History) -> None:
+    ``.history`` holds every step before the one whose loss was not finite.
+    That step was still taken, so the weights are no longer to be trusted.
+    """
+
+    def __init__(self, message: str, history: History | CorpusHistory | None) -> None:
         super().__init__(message)
         self.history = history
 
+    @classmethod
+    def at_step(
+        cls, step: int, loss: float, history: History | CorpusHistory
+    ) -> TrainingDivergedError:
+        """The error for a `loss` of NaN or infinity at `step`, with what to try."""
+        return cls(
+            f"the loss became {loss} at step {step}: the weights blew up. "
+            "Try a smaller lr, or clamp the gradients (clamp=1.0)",
+            history,
+        )
 
-def seed_everything(seed: int) -> None:
-    """Seed torch's generators (CPU and every GPU), so weights and samples repeat."""
+
+# The loss of every step: softmax and the negative log-likelihood of the right
+# character in one, so it takes the raw logits.
+CROSS_ENTROPY = nn.CrossEntropyLoss()
+
+
+def seed_everything(seed: int) -> int:
+    """Seed every random generator a run draws from, so weights and samples repeat.
+
+    That is Python's ``random``, NumPy's global generator and torch's (the CPU's
+    and every GPU's). On a GPU some kernels still add in a varying order, so
+    results there can differ in the last digits from run to run; making them
+    exact (``torch.use_deterministic_algorithms``) would slow every run down.
+
+    Returns:
+        ``seed``, checked: an integer in ``[0, 2**32)``.
+    """
+    seed = non_negative_int("seed", seed)
+    if seed >= 2**32:
+        raise InvalidValueError(f"seed must be below 2**32, got {seed}")
+    random.seed(seed)
+    np.random.seed(seed)
     torch.manual_seed(seed)
+    return seed
 
 
 def gradient_norm(parameters: list[nn.Parameter]) -> float:
@@ -85,12 +133,81 @@ def clamp_gradients_(parameters: list[nn.Parameter], clamp: float) -> float:
     for p in parameters:
         if p.grad is None:
             continue
-        changed += (p.grad.abs() > clamp).sum().item()
+        changed += (p.grad.abs() > clamp).sum()  # a count, still on the device
         total += p.grad.numel()
         # A clamp beyond the dtype's range changes nothing.
         bound = min(clamp, torch.finfo(p.grad.dtype).max)
         p.grad.clamp_(-bound, bound)
-    return changed / total if total else 0.0
+    return int(changed) / total if total else 0.0  # one copy to the CPU
+
+
+@dataclass
+class StepResult:
+    """What one :func:`train_step` measured.
+
+    Attributes:
+        loss: the mean cross-entropy of every prediction, in nats per character.
+        logits: ``[*, T, V]``, the scores the loss came from (detached).
+        hidden: the hidden state after the last input, detached: where the next
+            window of a long text starts.
+        grad_norm: L2 norm of all gradients together, before clamping or clipping.
+        clipped_grad_norm: the same norm after them (``grad_norm`` if neither is on).
+        clamped_fraction: fraction of gradient elements the clamp changed.
+    """
+
+    loss: float
+    logits: torch.Tensor
+    hidden: Hidden
+    grad_norm: float
+    clipped_grad_norm: float
+    clamped_fraction: float
+
+
+def train_step(
+    net: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    h: Hidden | None = None,
+    *,
+    clamp: float | None = None,
+    clip_norm: float | None = None,
+) -> StepResult:
+    """One step downhill: teach `net` that after the inputs `x` come the targets `y`.
+
+    Args:
+        net: maps ``(x, h)`` to ``(logits, hidden)``, as
+            :class:`~hello_rnn.model.HelloRNN` does.
+        optimizer: the optimizer of ``net``'s parameters.
+        x: one-hot inputs, ``[T, V]`` or ``[B, T, V]``.
+        y: the index of the character after each input, ``[T]`` or ``[B, T]``.
+        h: the hidden state to start from; None starts from zeros.
+        clamp: clamp every gradient element into ``[-clamp, clamp]``.
+        clip_norm: instead, rescale the whole gradient to norm at most
+            ``clip_norm`` (:func:`torch.nn.utils.clip_grad_norm_`).
+
+    Returns:
+        A :class:`StepResult`. Its numbers are Python floats: on a GPU, reading
+        them waits for the step to finish.
+    """
+    clamp, clip_norm = clamp_or_clip(clamp, clip_norm)
+    parameters = list(net.parameters())
+    optimizer.zero_grad()  # 1. forget the last step's gradients
+    logits, h = net(x, h)  # 2. forward: [*, T, V] scores
+    # 3. how surprised were we by each next character? [N, V] rows, [N] targets
+    loss = CROSS_ENTROPY(logits.flatten(0, -2), y.flatten())
+    loss.backward()  # 4. gradients of the loss for every weight
+    norm = gradient_norm(parameters)  # how long the gradient is, before step 5
+    fraction = 0.0
+    if clamp is not None:  # 5. keep any one gradient element from being huge
+        fraction = clamp_gradients_(parameters, clamp)
+    elif clip_norm is not None:  # or the whole gradient from being too long
+        nn.utils.clip_grad_norm_(parameters, clip_norm)
+    clipped = gradient_norm(parameters) if clamp or clip_norm else norm
+    optimizer.step()  # 6. move the weights downhill
+    return StepResult(  # 7. log what happened
+        loss.item(), logits.detach(), detach_hidden(h), norm, clipped, fraction
+    )
 
 
 def train(
@@ -101,31 +218,33 @@ def train(
     lr: float = 0.001,
     clamp: float | None = 1.0,
     clip_norm: float | None = None,
-    optimizer: Literal["adam", "sgd"] = "adam",
-    stop_when_memorized: bool = True,
     seed: int | None = None,
     device: torch.device | str | None = None,
     progress: bool = False,
+    optimizer: Literal["adam", "sgd"] = "adam",
+    stop_when_memorized: bool = True,
 ) -> History:
     """Teach `net` to predict every next character of ``data.text``.
 
+    Every step is one :func:`train_step` on the whole text, from a blank memory.
+
     Args:
-        net: a :class:`~hello_rnn.model.HelloRNN` (any module mapping ``[T, V]`` to
-            ``([T, V] logits, hidden)`` works).
+        net: a :class:`~hello_rnn.model.HelloRNN` (any module mapping ``[T, V]``
+            and a hidden state to ``([T, V] logits, hidden)`` works).
         data: the text as tensors: ``data.X`` ``[T, V]``, ``data.y`` ``[T]``.
         steps: the most steps to take.
         lr: learning rate.
         clamp: clamp every gradient element into ``[-clamp, clamp]``; None turns it off.
         clip_norm: instead of clamping, rescale the whole gradient to norm at
             most ``clip_norm`` (:func:`torch.nn.utils.clip_grad_norm_`).
-        optimizer: ``"adam"`` (default) or ``"sgd"``.
-        stop_when_memorized: stop at the first step at which the network gets
-            every next character right (then greedy generation from the first
-            character reproduces the text exactly).
         seed: seeds torch first, for runs that repeat.
         device: move the network there first; by default it stays where it is
             and the data follows it.
         progress: show a progress bar.
+        optimizer: ``"adam"`` (default) or ``"sgd"``.
+        stop_when_memorized: stop at the first step at which the network gets
+            every next character right (then greedy generation from the first
+            character reproduces the text exactly).
 
     Returns:
         A :class:`History` of every step.
@@ -136,74 +255,47 @@ def train(
     """
     steps = positive_int("steps", steps)
     lr = finite_float("lr", lr, positive=True)
-    if clamp is not None:
-        clamp = finite_float("clamp", clamp, positive=True)
-    if clip_norm is not None:
-        clip_norm = finite_float("clip_norm", clip_norm, positive=True)
-        if clamp is not None:
-            raise ValueError(
-                "pass either clamp or clip_norm, not both "
-                "(set clamp=None to clip the norm)"
-            )
+    clamp, clip_norm = clamp_or_clip(clamp, clip_norm)
     if optimizer not in ("adam", "sgd"):
-        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+        raise InvalidValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     if not isinstance(data, DataHandler):
-        raise TypeError(f"data must be a DataHandler, got {type(data).__name__}")
+        raise InvalidTypeError(f"data must be a DataHandler, got {type(data).__name__}")
     if seed is not None:
         seed_everything(seed)
     if device is not None:
         net.to(device)
-    parameters = list(net.parameters())
-    X, y = data.X.to(parameters[0].device), data.y.to(parameters[0].device)
+    device = next(net.parameters()).device
+    X, y = data.X.to(device), data.y.to(device)
 
-    loss_fn = nn.CrossEntropyLoss()  # takes logits: softmax is inside it
     Optimizer = torch.optim.Adam if optimizer == "adam" else torch.optim.SGD
-    opt = Optimizer(parameters, lr=lr)
+    opt = Optimizer(net.parameters(), lr=lr)
     history = History()
     net.train()
-    bar = _progress_bar(steps, progress)
-    for step in range(1, steps + 1):
-        opt.zero_grad()  # 1. forget the last step's gradients
-        logits, _ = net(X)  # 2. forward: [T, V] scores
-        loss = loss_fn(logits, y)  # 3. how surprised were we by each next character?
-        if not math.isfinite(loss.item()):
-            bar.close()
-            raise TrainingDivergedError(
-                f"the loss became {loss.item()} at step {step}: the weights blew up. "
-                "Try a smaller lr, or clamp the gradients (clamp=1.0)",
-                history,
+    with progress_bar(steps, progress) as bar:
+        for step in range(1, steps + 1):
+            result = train_step(net, opt, X, y, clamp=clamp, clip_norm=clip_norm)
+            if not math.isfinite(result.loss):
+                raise TrainingDivergedError.at_step(step, result.loss, history)
+            accuracy = _accuracy_of(result.logits, y)
+            history.loss.append(result.loss)
+            history.accuracy.append(accuracy)
+            history.grad_norm.append(result.grad_norm)
+            history.clipped_grad_norm.append(result.clipped_grad_norm)
+            history.clamped_fraction.append(result.clamped_fraction)
+            bar.update(1)
+            bar.set_postfix(
+                loss=f"{result.loss:.4f}", accuracy=f"{accuracy:.2f}", refresh=False
             )
-        loss.backward()  # 4. gradients of the loss for every weight
-        norm_before = gradient_norm(parameters)
-        fraction = 0.0
-        if clamp is not None:  # 5. keep any one gradient element from being huge
-            fraction = clamp_gradients_(parameters, clamp)
-        elif clip_norm is not None:
-            nn.utils.clip_grad_norm_(parameters, clip_norm)
-        opt.step()  # 6. move the weights downhill
-        accuracy = _accuracy_of(logits, y)  # 7. log
-        history.loss.append(loss.item())
-        history.accuracy.append(accuracy)
-        history.grad_norm.append(norm_before)
-        history.clipped_grad_norm.append(
-            gradient_norm(parameters) if clamp or clip_norm else norm_before
-        )
-        history.clamped_fraction.append(fraction)
-        bar.update(1)
-        bar.set_postfix(
-            loss=f"{loss.item():.4f}", accuracy=f"{accuracy:.2f}", refresh=False
-        )
-        # The accuracy above was measured before the step; confirm the updated
-        # weights still get every character right before calling it memorized.
-        if (
-            accuracy == 1.0
-            and history.memorized_at is None
-            and _accuracy(net, X, y) == 1.0
-        ):
-            history.memorized_at = step
-            if stop_when_memorized:
-                break
-    bar.close()
+            # The accuracy above was measured before the step; confirm the updated
+            # weights still get every character right before calling it memorized.
+            if (
+                accuracy == 1.0
+                and history.memorized_at is None
+                and _accuracy(net, X, y) == 1.0
+            ):
+                history.memorized_at = step
+                if stop_when_memorized:
+                    break
     net.eval()
     return history
 
@@ -216,10 +308,3 @@ def _accuracy_of(logits: torch.Tensor, y: torch.Tensor) -> float:
 @torch.no_grad()
 def _accuracy(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return _accuracy_of(net(X)[0], y)
-
-
-def _progress_bar(total: int, enabled: bool):
-    """A tqdm bar, or a stand-in with the same methods that shows nothing."""
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, disable=not enabled, unit="step", leave=False)

@@ -11,7 +11,7 @@ Colab runs ipywidgets 7.7.1, which has no ``Stack``, and installing
 :class:`Pages` box that shows one child and hides the others, and the control
 is linked to its ``selected_index`` in the kernel (``link``). A notebook on
 Colab always has a kernel, so the reader sees the same control, the same
-frames, the same labels. One function, :func:`_link_pages`, picks the link;
+frames, the same labels. One function, ``_link_pages``, picks the link;
 nothing else in the module depends on the ipywidgets version.
 
 One control, :func:`live_sampler`, is the other kind on every version: it runs
@@ -34,6 +34,7 @@ from torch import nn
 
 from ._checks import finite_float, non_negative_int
 from .data import Vocabulary
+from .errors import InvalidValueError
 from .sample import generate
 
 __all__ = [
@@ -111,9 +112,9 @@ def frame_slider(
         ``.links`` (slider to pages) are exposed for tests.
     """
     if not frames:
-        raise ValueError("frames must hold at least one widget to show")
+        raise InvalidValueError("frames must hold at least one widget to show")
     if labels is not None and len(labels) != len(frames):
-        raise ValueError(
+        raise InvalidValueError(
             f"labels must have one entry per frame ({len(frames)}), got {len(labels)}"
         )
     slider = widgets.IntSlider(
@@ -171,26 +172,28 @@ def frame_grid(
     """
     rows = [list(row) for row in frames]
     if not rows or not rows[0]:
-        raise ValueError("frames must hold at least one row with at least one widget")
+        raise InvalidValueError(
+            "frames must hold at least one row with at least one widget"
+        )
     width = len(rows[0])
     if any(len(row) != width for row in rows):
         lengths = [len(row) for row in rows]
-        raise ValueError(
+        raise InvalidValueError(
             f"every row of frames must have the same length, got {lengths}"
         )
     if len(row_labels) != len(rows):
-        raise ValueError(
+        raise InvalidValueError(
             f"row_labels must have one entry per row ({len(rows)}), "
             f"got {len(row_labels)}"
         )
     if len(column_labels) != width:
-        raise ValueError(
+        raise InvalidValueError(
             f"column_labels must have one entry per column ({width}), "
             f"got {len(column_labels)}"
         )
     row, column = start
     if not (0 <= row < len(rows) and 0 <= column < width):
-        raise ValueError(
+        raise InvalidValueError(
             f"start must be a (row, column) in the grid ({len(rows)} x {width}), "
             f"got {start!r}"
         )
@@ -251,7 +254,7 @@ def live_sampler(
     max_temperature = finite_float("max_temperature", max_temperature, positive=True)
     temperature = finite_float("temperature", temperature, minimum=0.0)
     if temperature > max_temperature:
-        raise ValueError(
+        raise InvalidValueError(
             f"temperature must be at most max_temperature={max_temperature:g}, got {temperature!r}"
         )
     seed = non_negative_int("seed", seed)

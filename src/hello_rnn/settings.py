@@ -1,0 +1,37 @@
+"""The sizes of the book's long runs, in code so that every reader of them agrees.
+
+Chapter 6 (*Going bigger*) trains with these, and ``benchmarks/going_bigger.py``
+measures the very same runs.
+"""
+
+from __future__ import annotations
+
+__all__ = ["GOING_BIGGER_SEED", "GOING_BIGGER_SIZES", "GOING_BIGGER_VALIDATION"]
+
+#: Chapter 6's two runs: ``"short"`` for a CPU, ``"long"`` for a GPU.
+#: ``text_chars``: how much of ``default_corpus()`` to read (None: all of it);
+#: ``hidden``: the network's ``num_hidden``; the rest are ``train_on_corpus``'s.
+GOING_BIGGER_SIZES: dict[str, dict[str, int | float | None]] = {
+    "short": {
+        "text_chars": 250_000,
+        "hidden": 96,
+        "seq_len": 32,
+        "batch_size": 16,
+        "steps": 800,
+        "lr": 0.01,
+        "eval_every": 50,
+    },
+    "long": {
+        "text_chars": None,
+        "hidden": 512,
+        "seq_len": 128,
+        "batch_size": 128,
+        "steps": 2000,
+        "lr": 0.002,
+        "eval_every": 100,
+    },
+}
+#: Seeds every random choice of chapter 6.
+GOING_BIGGER_SEED = 0
+#: The share of the text chapter 6 holds out to validate on.
+GOING_BIGGER_VALIDATION = 0.1

@@ -195,7 +195,11 @@ class HelloRNN(nn.Module):
         """A copy of this network that uses `cell` and computes the same function.
 
         ``nn.RNN`` keeps two biases (``b_ih`` and ``b_hh``) where the equations
-        have one; they always appear as a sum, so ``b_h = b_ih + b_hh``.
+        have one; they always appear as a sum, so ``b_h = b_ih + b_hh``. The two
+        compute the same function but do not train alike: both halves get the
+        same gradient, so an optimizer step moves their sum twice as far (about
+        ``2 * lr`` under Adam), and at initialisation the sum of two uniform
+        draws has twice the variance of one.
         """
         if cell not in ("scratch", "torch"):
             raise InvalidValueError(

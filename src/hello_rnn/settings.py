@@ -8,9 +8,10 @@ from __future__ import annotations
 
 __all__ = ["GOING_BIGGER_SEED", "GOING_BIGGER_SIZES", "GOING_BIGGER_VALIDATION"]
 
-#: Chapter 6's two runs: ``"short"`` for a CPU, ``"long"`` for a GPU.
-#: ``text_chars``: how much of ``default_corpus()`` to read (None: all of it);
-#: ``hidden``: the network's ``num_hidden``; the rest are ``train_on_corpus``'s.
+#: The sizes of chapter 6's two runs, ``"short"`` for a CPU and ``"long"`` for a
+#: GPU. ``text_chars`` is how much of ``default_corpus()`` to read (None for all
+#: of it), ``hidden`` the network's ``num_hidden``, and the rest are arguments
+#: of ``train_on_corpus``.
 GOING_BIGGER_SIZES: dict[str, dict[str, int | float | None]] = {
     "short": {
         "text_chars": 250_000,

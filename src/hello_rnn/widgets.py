@@ -11,7 +11,7 @@ Colab runs ipywidgets 7.7.1, which has no ``Stack``, and installing
 :class:`Pages` box that shows one child and hides the others, and the control
 is linked to its ``selected_index`` in the kernel (``link``). A notebook on
 Colab always has a kernel, so the reader sees the same control, the same
-frames, the same labels. One function, :func:`_link_pages`, picks the link;
+frames, the same labels. One function, ``_link_pages``, picks the link;
 nothing else in the module depends on the ipywidgets version.
 
 One control, :func:`live_sampler`, is the other kind on every version: it runs

@@ -13,7 +13,8 @@ these changes: the PDF is built in its own tree (``_pdf/``, with its own ``.doct
 doctrees read for LaTeX must not be reused for HTML.
 
 Also for LaTeX: Sphinx gathers all citations in a bibliography at the very end of the book, which left
-the References chapter empty; the bibliography goes back into that chapter.
+the References chapter empty; the bibliography goes back into that chapter. And the toc's back matter,
+unnumbered on the web, becomes the PDF's appendices.
 
 For the HTML builder, it copies the built PDF (``pdf_edition_source``) into the site as
 ``pdf_edition_name``, which ``book/intro.md`` links to; ``make test`` builds the PDF first. Without a
@@ -272,6 +273,27 @@ def replace_widgets_for_latex(app: Sphinx, doctree: nodes.document) -> None:
         bundle.replace_self(replacement)
 
 
+class BackMatterAsAppendices(SphinxPostTransform):
+    """The toc's unnumbered parts after its numbered ones (the back matter: Colab, glossary, API...)
+    have no chapter numbers on the web; in the PDF they become appendices (A, B...), not chapters 8, 9...
+    sphinx-jupyterbook-latex (priority 700) has made each toc part a section in a ``start_of_file``
+    named after the part's caption; ``\\appendix`` goes before the first back-matter one."""
+
+    default_priority = 710
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        site_map = getattr(self.config, "external_site_map", None)
+        parts = site_map.root.subtrees if site_map is not None else []
+        back = [p.caption for i, p in enumerate(parts) if not p.numbered and any(q.numbered for q in parts[:i])]
+        if not back:
+            return
+        for start in self.document.findall(addnodes.start_of_file):
+            if start.get("docname") == back[0]:
+                start.parent.insert(start.parent.index(start), nodes.raw("", "\\appendix\n", format="latex"))
+                return
+
+
 class BibliographyInItsChapter(SphinxPostTransform):
     """LaTeX gathers every citation in one bibliography at the end of the book (Sphinx's
     BibliographyTransform, priority 750); this puts it back in the document that holds the
@@ -317,6 +339,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("pdf_edition_name", "hello-rnn.pdf", "html")
     # Before Sphinx's image collector (priority 500), so that the frames' images are collected.
     app.connect("doctree-read", replace_widgets_for_latex, priority=400)
+    app.add_post_transform(BackMatterAsAppendices)
     app.add_post_transform(BibliographyInItsChapter)
     app.connect("build-finished", copy_pdf_into_site)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

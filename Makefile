@@ -115,7 +115,8 @@ tex:
 
 pdf: setup tex
 	rm -rf _pdf
-	LATEXMKOPTS=-silent $(BIN)/jupyter-book build . --builder pdflatex --path-output _pdf -W -n --keep-going
+	LATEXMKOPTS=-silent $(BIN)/jupyter-book build . --builder pdflatex --path-output _pdf -W -n --keep-going \
+	  || { grep -s -A4 '^!' $(PDF:.pdf=.log) | head -30; echo "make pdf failed (LaTeX's log: $(PDF:.pdf=.log))"; exit 1; }
 	@test -s $(PDF)
 	@echo "PDF built: $(PDF) ($$(pdfinfo $(PDF) | awk '/^Pages:/ {print $$2}') pages)"
 

@@ -307,7 +307,10 @@ class BibliographyInItsChapter(SphinxPostTransform):
         bibliographies = [node for node in self.document.findall(thebibliography)]
         domain = self.env.domains.get("cite")
         docnames = {key.docname for key in getattr(domain, "bibliographies", {})}
+        if not bibliographies:
+            return
         if len(bibliographies) != 1 or len(docnames) != 1:
+            logger.warning(f"pdf_edition: the bibliography has no chapter to go in (bibliographies in {docnames})")
             return
         (docname,) = docnames
         for start in self.document.findall(addnodes.start_of_file):

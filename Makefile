@@ -87,7 +87,7 @@ browser-test: setup $(CHROMIUM)
 colab-replica: setup
 	$(BIN)/python colab/replica.py
 
-test: lint unit notebooks colab-replica book linkcheck browser-test
+test: lint unit notebooks colab-replica pdf pdf-check book linkcheck browser-test
 
 # Re-execute every chapter in place; a notebook whose outputs did not change is left as it was.
 refresh: setup
@@ -98,3 +98,47 @@ bench: setup
 
 clean:
 	rm -rf _build
+
+# --- The PDF edition ----------------------------------------------------------------------------------
+# The whole course as one PDF, built with XeLaTeX in its own tree, _pdf/ (not _build/: `make book` starts
+# from an empty _build, and doctrees read for LaTeX must not be reused for HTML). `make book` run after it
+# puts the PDF in the site (book/_ext/pdf_edition.py); book/intro.md links to it. TeX Live, the DejaVu
+# fonts and poppler (pdftotext, pdftoppm: the checks) come from Debian, installed on first use.
+PDF := _pdf/_build/latex/hello-rnn.pdf
+TEX_INSTALL := apt-get install -y -qq --no-install-recommends texlive-xetex texlive-latex-extra \
+  texlive-fonts-recommended latexmk fonts-dejavu-core fonts-dejavu-extra poppler-utils
+# One file of each of those packages: when any is missing, they are installed.
+TEX_FILES := /usr/bin/xelatex /usr/bin/latexmk /usr/bin/pdftoppm \
+  /usr/share/texlive/texmf-dist/tex/latex/fncychap/fncychap.sty \
+  /usr/share/texlive/texmf-dist/tex/latex/eurosym/eurosym.sty \
+  /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf /usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf
+
+.PHONY: tex pdf pdf-check pdf-clean
+
+tex:
+	@missing="$$(for f in $(TEX_FILES); do [ -e "$$f" ] || echo "$$f"; done)"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ] && [ -z "$(SUDO)" ]; then \
+	  echo "The PDF needs TeX Live, and installing it needs root (missing: $$missing). Run, as root:"; \
+	  echo "  apt-get update && $(TEX_INSTALL)"; \
+	  exit 1; \
+	fi; \
+	echo "No TeX Live for the PDF: installing Debian's (apt-get)"; \
+	$(SUDO) apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) $(TEX_INSTALL)
+
+pdf: setup tex
+	rm -rf _pdf
+	LATEXMKOPTS=-silent $(BIN)/jupyter-book build . --builder pdflatex --path-output _pdf -W -n --keep-going \
+	  || { grep -s -A4 '^!' $(PDF:.pdf=.log) | head -30; echo "make pdf failed (LaTeX's log: $(PDF:.pdf=.log))"; exit 1; }
+	@test -s $(PDF)
+	@echo "PDF built: $(PDF) ($$(pdfinfo $(PDF) | awk '/^Pages:/ {print $$2}') pages)"
+
+# Checks of the built PDF (run `make pdf` first): every chapter, no "??", no widget JSON, pages not blank.
+pdf-check: setup tex
+	$(BIN)/pytest tests/book/test_pdf.py
+
+clean: pdf-clean
+
+pdf-clean:
+	rm -rf _pdf

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
@@ -77,7 +78,8 @@ class ExecutionStatistics(SphinxDirective):
                 ]
             )
         header = ["notebook", "code cells", "run time (s)", "last executed", "errors"]
-        return [_table(header, rows)]
+        # In the PDF, columns as wide as their text (LaTeX would otherwise hyphenate the names).
+        return [addnodes.tabular_col_spec(spec="lrrlr"), _table(header, rows)]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> nodes.table:

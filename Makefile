@@ -118,7 +118,7 @@ TEX_FILES := /usr/bin/xelatex /usr/bin/latexmk /usr/bin/pdftoppm \
 tex:
 	@missing="$$(for f in $(TEX_FILES); do [ -e "$$f" ] || echo "$$f"; done)"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ] && [ -z "$(SUDO)" ]; then \
+	if [ "$(SUDO)" = none ]; then \
 	  echo "The PDF needs TeX Live, and installing it needs root (missing: $$missing). Run, as root:"; \
 	  echo "  apt-get update && $(TEX_INSTALL)"; \
 	  exit 1; \

@@ -126,3 +126,20 @@ def test_record_drops_a_measurement_of_another_text(script, tmp_path):
         (r["device"], r["setting"]): r for r in json.loads(path.read_text())["runs"]
     }
     assert runs["cpu", "long"]["status"] == "not yet measured"
+
+
+def test_the_recorded_short_run_is_the_one_chapter_6_shows():
+    """Same seed, sizes, text and software: the recorded loss is the chapter's, to the digit."""
+    runs = json.loads(RESULTS.read_text())["runs"]
+    recorded = next(r for r in runs if (r["device"], r["setting"]) == ("cpu", "short"))
+    if recorded["status"] != "measured":
+        pytest.skip("the CPU short setting is not measured on this text yet")
+    chapter = json.loads((ROOT / "chapters" / "06_going_bigger.ipynb").read_text())
+    glued = {
+        output["metadata"]["scrapbook"]["name"]: output["data"]
+        for cell in chapter["cells"]
+        for output in cell.get("outputs", [])
+        if "scrapbook" in output.get("metadata", {})
+    }
+    shown = float(glued["final_validation"]["application/papermill.record/text/plain"])
+    assert round(recorded["validation_bpc"], 4) == shown

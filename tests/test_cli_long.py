@@ -196,7 +196,11 @@ def test_resume_saves_to_save_when_given(text_file, tmp_path, capsys):
     assert _train("--file", text_file, "--steps", 2, "--save", first) == 0
     before = first.read_bytes()
     argv = ["--resume", first, "--steps", 3, "--save", second, "--lr", 0.01]
+    capsys.readouterr()
     assert _train(*argv) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[0] == f"going on with {first} from step 2"
+    )
     assert first.read_bytes() == before
     meta = checkpoint.load(second)[2]
     assert meta["steps"] == 3 and meta["settings"]["lr"] == 0.01  # a new rate

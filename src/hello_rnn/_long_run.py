@@ -96,18 +96,18 @@ class _LongRun:
         device: torch.device,
         save_to: str | None,
         start: TrainingState | None,
+        saved_at: int,
     ) -> None:
         self.text, self.net, self.settings = text, net, settings
         self.device, self.save_to, self.start = device, save_to, start
-        self.first_step = start.step if start else 0
         self.last: TrainingState | None = None  # the state after the latest step
-        self.saved_at = self.first_step  # the step the checkpoint holds, if any
+        self.saved_at = saved_at  # the step the file at save_to holds; 0 for none
         self.ctrl_c = StopRequest()
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _LongRun:
         """Read the text (and the run to resume) and check every option."""
-        if "text" in vars(args):
+        if "text" in vars(args):  # with --resume (argparse refuses --file --text)
             raise UsageError(
                 "--resume goes on with a --file or --corpus run, not --text"
             )
@@ -115,13 +115,17 @@ class _LongRun:
         if args.resume is not None:
             with file_errors(args.resume, "cannot read"):
                 resumed = _Resumed(*checkpoint.load_training(args.resume))
-        saved = resumed.meta.get("settings", {}) if resumed else {}
+        saved = {}
+        if resumed is not None:  # its settings, and its network's
+            saved = {
+                **resumed.meta.get("settings", {}),
+                "cell": resumed.net.cell_name,
+                "hidden": resumed.net.num_hidden,
+            }
+            _check_unchanged(args, saved, resumed.state.step)
         settings = settings_of(args, LONG_DEFAULTS, saved)
-        if resumed is not None:
-            _check_same_network(args, settings, resumed)
-        settings["eval_every"] = settings["eval_every"] or max(
-            settings["steps"] // 10, 1
-        )
+        steps = settings["steps"]
+        settings["eval_every"] = settings["eval_every"] or max(steps // 10, 1)
         settings["save_every"] = settings["save_every"] or settings["eval_every"]
         save_to = args.save or args.resume
         if save_to is not None:  # before reading a long text
@@ -142,21 +146,22 @@ class _LongRun:
                 )
         text = _read_long_text(source)
         _check_fits(text.about["length"], settings)
-        if resumed is not None:
-            _check_same_text(args.resume, text, resumed)
-            net, start = resumed.net, resumed.state
-        else:
-            seed_everything(settings["seed"])
-            vocabulary_size = text.vocabulary.num_characters
-            net = HelloRNN(vocabulary_size, settings["hidden"], cell=settings["cell"])
-            start = None
         device = vars(args).get("device") or pick_device()
-        return cls(text, net, settings, device, save_to, start)
+        if resumed is None:
+            seed_everything(settings["seed"])
+            size = text.vocabulary.num_characters
+            net = HelloRNN(size, settings["hidden"], cell=settings["cell"])
+            return cls(text, net, settings, device, save_to, start=None, saved_at=0)
+        _check_same_text(args.resume, text, resumed)
+        print(f"going on with {args.resume} from step {resumed.state.step}")
+        # The file at --resume holds that step; a new --save holds nothing yet.
+        saved_at = resumed.state.step if args.save is None else 0
+        return cls(
+            text, resumed.net, settings, device, save_to, resumed.state, saved_at
+        )
 
     def train(self, progress: bool) -> int:
         """Train to the last step, or until Ctrl-C; return the exit status."""
-        if self.start is not None:
-            print(f"going on with {self.save_to} from step {self.first_step}")
         settings = self.settings
         started = time.perf_counter()
         with stop_between_steps() as self.ctrl_c:
@@ -179,16 +184,11 @@ class _LongRun:
                     resume=self.start,
                 )
             except Stopped:  # between two steps: the last one is whole
-                self._say_interrupted(f"interrupted after step {self.last.step}: ")
-                return INTERRUPTED
+                return self._stopped()
             except KeyboardInterrupt:  # a second Ctrl-C, in the middle of a step
-                self._say_interrupted(
-                    "interrupted in the middle of a step, which is not saved: ",
-                    save=False,
-                )
-                return INTERRUPTED
+                return self._stopped_at_once()
         seconds = time.perf_counter() - started
-        taken = history.steps - self.first_step
+        taken = history.steps - (self.start.step if self.start else 0)
         scores = f"train {history.train_bpc[-1]:.3f} bpc"
         if history.validation_bpc:
             scores += f", validation {history.validation_bpc[-1]:.3f} bpc"
@@ -226,39 +226,46 @@ class _LongRun:
             )
         self.saved_at = state.step
 
-    def _say_interrupted(self, what: str, save: bool = True) -> None:
-        if save and self.save_to is not None and self.last is not None:
-            self.save(self.last)
-            where = f"saved to {self.save_to}; go on with: hello-rnn train --resume "
-            say(what + where + self.save_to)
-        elif self.save_to is not None and self.saved_at > 0:
-            say(what + f"{self.save_to} holds step {self.saved_at}")
+    def _stopped(self) -> int:
+        """After Ctrl-C, between two steps: save the last one, and say where."""
+        stopped = f"interrupted after step {self.last.step}"
+        if self.save_to is None:
+            say(f"{stopped}: nothing saved (no --save)")
         else:
-            say(what + "nothing saved" + ("" if self.save_to else " (no --save)"))
+            self.save(self.last)
+            resume = f"hello-rnn train --resume {self.save_to}"
+            say(f"{stopped}: saved to {self.save_to}; go on with: {resume}")
+        return INTERRUPTED
+
+    def _stopped_at_once(self) -> int:
+        """After a second Ctrl-C: the step it cut short is not whole, so not saved."""
+        kept = f"{self.save_to} holds step {self.saved_at}" if self.saved_at else ""
+        say(
+            "interrupted in the middle of a step, which is not saved: "
+            + (kept or "nothing saved")
+        )
+        return INTERRUPTED
 
 
-def _check_same_network(
-    args: argparse.Namespace, settings: dict[str, Any], resumed: _Resumed
+def _check_unchanged(
+    args: argparse.Namespace, saved: dict[str, Any], steps_taken: int
 ) -> None:
-    """Refuse a --cell, --hidden, ... that differs from the resumed run's."""
-    saved = {
-        **resumed.meta.get("settings", {}),
-        "cell": resumed.net.cell_name,
-        "hidden": resumed.net.num_hidden,
-    }
+    """Refuse a --cell, --hidden, ... other than the resumed run's, or too few --steps."""
     for key in FIXED_WHEN_RESUMED:
-        if key in vars(args) and key in saved and vars(args)[key] != saved[key]:
+        given = vars(args).get(key, saved.get(key))
+        if key in saved and given != saved[key]:
             flag = f"--{key.replace('_', '-')}"
             raise UsageError(
                 f"--resume: {args.resume!r} was trained with {flag} {saved[key]}, "
-                f"not {vars(args)[key]}; leave {flag} out to go on with it"
+                f"not {given}; leave {flag} out to go on with it"
             )
-        settings[key] = saved.get(key, settings[key])
-    if settings["steps"] <= resumed.state.step:
+    if (
+        vars(args).get("steps", saved.get("steps", LONG_DEFAULTS["steps"]))
+        <= steps_taken
+    ):
         raise UsageError(
-            f"--resume: {args.resume!r} has taken {resumed.state.step} steps "
-            f"already; ask for more with --steps (for instance "
-            f"--steps {2 * resumed.state.step})"
+            f"--resume: {args.resume!r} has taken {steps_taken} steps already; "
+            f"ask for more with --steps (for instance --steps {2 * steps_taken})"
         )
 
 
@@ -307,6 +314,7 @@ def _check_fits(length: int, settings: dict[str, Any]) -> None:
 
 
 def describe_source(about: dict[str, Any]) -> str:
+    """Where a long text came from, as the command line names it."""
     return repr(about["file"]) if "file" in about else f"--corpus {about['corpus']}"
 
 

@@ -140,8 +140,11 @@ def save_training(
     :func:`load` (``weights_only=True``) reads the file too.
 
     Args:
-        path, net, vocabulary, meta: as for :func:`save`.
+        path: the file to write; its folder must exist.
+        net: the network to save.
+        vocabulary: the characters it was trained on.
         state: where the run stands, a :class:`~hello_rnn.corpus.TrainingState`.
+        **meta: extra plain values to keep, as for :func:`save`.
 
     Returns:
         The path written, as a :class:`~pathlib.Path`.

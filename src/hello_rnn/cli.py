@@ -393,14 +393,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     """Learn a short text by heart (--text), and write it back."""
-    for key in ("seq_len", "batch_size", "validation", "eval_every", "device"):
+    long_only = ("seq_len", "batch_size", "validation", "eval_every", "save_every")
+    for key in (*long_only, "device"):
         if key in vars(args):
             raise UsageError(
                 f"--{key.replace('_', '-')} is for a long text (--file or --corpus), "
                 "not --text"
             )
-    if "save_every" in vars(args):
-        raise UsageError("--save-every is for a long text (--file or --corpus)")
     settings = settings_of(args, TEXT_DEFAULTS, {})
     text = vars(args).get("text", "Hello, RNN!")
     if args.save is not None:
@@ -433,7 +432,8 @@ def _train(args: argparse.Namespace) -> int:
         )
     print(generate(net, data, prefix=text[0]))
     if args.save is not None:
-        about = {"length": len(text), "sha256": _sha256(text)}
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        about = {"length": len(text), "sha256": digest}
         # Atomic: an error or Ctrl-C leaves the old file, never half a new one.
         with file_errors(args.save, "cannot save to"):
             path = checkpoint.save(
@@ -447,10 +447,6 @@ def _train(args: argparse.Namespace) -> int:
             )
         print(f"saved to {path}")
     return 0
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -55,7 +55,7 @@ class Vocabulary:
 
     @property
     def index_dtype(self) -> torch.dtype:
-        """The smallest integer type that holds every index: uint8 up to 256 characters.
+        """The smallest integer type that holds every index (uint8 up to 256 characters).
 
         A text of 100 million characters then takes 100 MB as indices, not the
         800 MB of a LongTensor.

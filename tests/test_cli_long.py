@@ -3,6 +3,7 @@
 Small texts, tiny networks and a few steps: each run takes a fraction of a second.
 """
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -445,9 +446,23 @@ def _read_rest(fd) -> bytes:
 
 
 def test_the_chapter_calls_main_and_gets_exit_statuses(tmp_path, capsys):
-    path = tmp_path / "bard.pt"
-    argv = ["train", "--corpus", "shakespeare", "--steps", "20", "--hidden", "32"]
-    argv += ["--seq-len", "32", "--batch-size", "16", "--validation", "0.01"]
-    assert cli.main([*argv, "--lr", "0.01", "--quiet", "--save", str(path)]) == 0
-    assert cli.main(["sample", "--load", str(path), "--length", "80"]) == 0
-    assert len(capsys.readouterr().out.splitlines()[-1]) > 0
+    """The cell chapter 6 runs, as it runs it (a few seconds on a CPU)."""
+    with contextlib.chdir(tmp_path):  # the chapter's folder: files named plainly
+        status = cli.main(
+            ["train", "--corpus", "shakespeare", "--device", "cpu"]
+            + ["--hidden", "128", "--seq-len", "64", "--batch-size", "16"]
+            + ["--steps", "100", "--lr", "0.01", "--validation", "0.01"]
+            + ["--eval-every", "50", "--save", "bard.pt"]
+        )
+        assert status == 0
+        trained, saved = capsys.readouterr().out.splitlines()
+        argv = ["sample", "--load", "bard.pt", "--prefix", "ROMEO.\n"]
+        assert cli.main([*argv, "--temperature", "0.7", "--length", "200"]) == 0
+        written = capsys.readouterr().out
+        assert cli.main(["sample", "--load", "bard.pt", "--info"]) == 0
+        info = capsys.readouterr().out
+    assert trained.startswith("step 100: train ") and saved == "saved to bard.pt"
+    assert written.startswith("ROMEO.\n") and len(written) == 7 + 200 + 1
+    assert info.startswith("checkpoint  bard.pt\nnetwork     torch cell, 128 hidden")
+    bpc = float(trained.split()[3])
+    assert bpc < 3.6  # it learned something: a uniform guess is log2(78) = 6.3 bits

@@ -309,25 +309,25 @@ def _add_train_parser(commands: argparse._SubParsersAction) -> None:
         default=left_out,
         help="where to train: cpu, cuda, cuda:1, mps (default: the GPU if any)",
     )
-    long.add_argument(
-        "--save-every",
-        type=_positive,
-        default=left_out,
-        metavar="N",
-        help="with --save, save every N steps too (default: at every scoring)",
-    )
-    long.add_argument(
-        "--resume",
-        metavar="PATH",
-        help="go on with the run saved there, exactly as it would have gone on "
-        "(its text and settings unless given; saves back to it unless --save)",
-    )
-
-    train.add_argument(
+    saving = train.add_argument_group("saving, and going on")
+    saving.add_argument(
         "--save",
         metavar="PATH",
         help="write the trained network to this checkpoint file "
         "(a long run: as it goes, and when Ctrl-C stops it)",
+    )
+    saving.add_argument(
+        "--save-every",
+        type=_positive,
+        default=left_out,
+        metavar="N",
+        help="a long run saves every N steps too (default: at every scoring)",
+    )
+    saving.add_argument(
+        "--resume",
+        metavar="PATH",
+        help="go on with the long run saved there, exactly as it would have gone "
+        "on (its text and settings unless given; saves back to it unless --save)",
     )
 
 

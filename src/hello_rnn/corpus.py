@@ -455,9 +455,11 @@ def _show_progress(bar: tqdm, history: CorpusHistory) -> None:
     """Move the bar on a step; show the latest bpc and characters read a second."""
     bar.update(1)
     if not bar.disable:
-        shown = bar.format_dict  # steps since the bar's start, and seconds
-        steps, seconds = shown["n"] - shown["initial"], shown["elapsed"]
-        rate = steps * history.chars_per_step / seconds if seconds > 0 else 0
+        shown = bar.format_dict
+        rate = shown["rate"]  # steps a second, smoothed, as the bar shows it
+        if rate is None and shown["elapsed"] > 0:  # (before tqdm's first measure)
+            rate = (shown["n"] - shown["initial"]) / shown["elapsed"]
+        rate = (rate or 0) * history.chars_per_step
         bar.set_postfix(
             {
                 "bpc": _last(history.train_bpc),

@@ -14,6 +14,9 @@ Three measurements:
     ``nn.LSTM`` loop, against a bare ``nn.RNN`` loop.
 (c) start-up: ``hello-rnn train --text "Hello, RNN!" --quiet`` end to end, against
     ``python -c "import torch"`` (and a one-line script that takes one Adam step).
+(d) a 100 MB text file: ``hello-rnn train --file`` against ``train_on_corpus`` called
+    directly, each in a process of its own: peak memory and characters a CPU second
+    (``big_file.py``, which can also run alone).
 
 The machines this runs on are often shared and noisy: read the ratios, not the
 absolute times. On the CPU the script times its own CPU time (one thread), which
@@ -36,6 +39,8 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F  # noqa: N812 (the usual name)
+from big_file import bench_big_file  # benchmarks/big_file.py, beside this script
+from big_file import report as report_big_file
 from torch import nn
 
 from hello_rnn import (
@@ -407,9 +412,14 @@ def main() -> None:
         "memorize": bench_memorize(device, repeats=1 if args.quick else 2),
         "corpus": bench_corpus(device, corpus_steps, repeats=1 if args.quick else 3),
         "startup": bench_startup(repeats=1 if args.quick else 3),
+        "big_file": bench_big_file(
+            megabytes=10 if args.quick else 100, repeats=1 if args.quick else 2
+        ),
     }
     results["seconds"] = time.perf_counter() - started
     print(report(results))
+    print()
+    print(report_big_file(results["big_file"]))
     print(f"\n(total {results['seconds']:.0f} s)")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

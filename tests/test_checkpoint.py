@@ -1,5 +1,6 @@
 """Checkpoints: the round trip, atomic saves, and a clear error for every bad file."""
 
+import copy
 import os
 import pickle
 
@@ -13,8 +14,10 @@ from hello_rnn import (
     InvalidValueError,
     Vocabulary,
     checkpoint,
+    default_corpus,
     generate,
     train,
+    train_on_corpus,
 )
 
 
@@ -319,3 +322,82 @@ def test_weights_that_are_not_finite_are_refused(
     message = str(error.value)
     assert repr(str(path)) in message
     assert f"its weight {weight!r} holds {found};" in message
+
+
+# --- A run's state, to go on with it ---
+
+
+def _a_run_state(cell="torch", steps=3):
+    """A small network trained `steps` steps on a corpus, and the state it stopped in."""
+    text = default_corpus(max_chars=2_000)
+    vocabulary = Vocabulary(set(text))
+    torch.manual_seed(0)
+    net = HelloRNN(vocabulary.num_characters, 8, cell=cell)
+    states = []
+    train_on_corpus(
+        net,
+        vocabulary,
+        text,
+        steps=steps,
+        seq_len=16,
+        batch_size=4,
+        on_step=lambda net, state: states.append(copy.deepcopy(state)),
+    )
+    return net, vocabulary, states[-1]
+
+
+@pytest.mark.parametrize("cell", ["torch", "lstm"])
+def test_a_training_state_round_trip(tmp_path, cell):
+    net, vocabulary, state = _a_run_state(cell)
+    path = checkpoint.save_training(tmp_path / "run.pt", net, vocabulary, state, a=1)
+    loaded, chars, meta, back = checkpoint.load_training(path)
+    assert chars.chars == vocabulary.chars and meta == {"a": 1}
+    assert back.step == 3 and back.history == state.history
+    assert torch.equal(back.rng, state.rng) and back.rng.dtype == torch.uint8
+    hidden = state.hidden if cell == "lstm" else (state.hidden,)
+    got = back.hidden if cell == "lstm" else (back.hidden,)
+    assert isinstance(back.hidden, tuple) == (cell == "lstm")
+    assert all(torch.equal(a, b) for a, b in zip(got, hidden, strict=True))
+    moments = [m for s in back.optimizer["state"].values() for m in s.values()]
+    saved = [m for s in state.optimizer["state"].values() for m in s.values()]
+    assert all(torch.equal(a, b) for a, b in zip(moments, saved, strict=True))
+    assert back.optimizer["param_groups"] == state.optimizer["param_groups"]
+    for name, tensor in net.state_dict().items():
+        assert torch.equal(loaded.state_dict()[name], tensor)
+    # Tensors and plain values only; and load() reads it as any checkpoint.
+    assert torch.load(path, weights_only=True)["training"]["step"] == 3
+    assert checkpoint.load(path)[2] == {"a": 1}
+    assert _files(tmp_path) == ["run.pt"]
+
+
+def test_a_checkpoint_without_a_training_state_cannot_be_resumed(
+    tmp_path, trained, hello
+):
+    path = checkpoint.save(tmp_path / "h.pt", trained, hello)
+    with pytest.raises(InvalidValueError, match="no training state to go on from"):
+        checkpoint.load_training(path)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda training: training.pop("optimizer"),
+        lambda training: training.update(history={"losses": []}),
+        lambda training: training.update(rng=[1, 2, 3]),
+    ],
+    ids=["no optimizer", "bad history", "bad rng"],
+)
+def test_a_damaged_training_state_is_reported(tmp_path, damage):
+    net, vocabulary, state = _a_run_state()
+    path = checkpoint.save_training(tmp_path / "run.pt", net, vocabulary, state)
+    raw = torch.load(path, weights_only=True)
+    damage(raw["training"])
+    torch.save(raw, path)
+    with pytest.raises(InvalidValueError, match="its training state is damaged"):
+        checkpoint.load_training(path)
+
+
+def test_save_training_wants_a_training_state(tmp_path, trained, hello):
+    with pytest.raises(InvalidTypeError, match="state must be a TrainingState"):
+        checkpoint.save_training(tmp_path / "h.pt", trained, hello, {"step": 3})
+    assert _files(tmp_path) == []

@@ -163,7 +163,7 @@ BAD_INPUTS = [
     (["train", "--clamp", "-1"], "argument --clamp"),
     (["train", "--seed", "-1"], "argument --seed"),
     (["train", "--seed", "99999999999999999999"], "argument --seed"),
-    (["train", "--cell", "lstm"], "argument --cell: invalid choice: 'lstm'"),
+    (["train", "--cell", "rnn"], "argument --cell: invalid choice: 'rnn'"),
     (["train", "--text", "H"], "argument --text: expected at least 2 characters"),
     (["train", "--text", ""], "argument --text: expected at least 2 characters"),
     (["sample"], "the following arguments are required: --load"),

@@ -1,5 +1,7 @@
 """Going bigger: the default corpus, windows and batches for truncated BPTT, and the corpus trainer."""
 
+import copy
+import dataclasses
 import math
 
 import pytest
@@ -12,6 +14,7 @@ from hello_rnn import (
     TrainingDivergedError,
     Vocabulary,
     batches,
+    batches_per_pass,
     bits_per_character,
     default_corpus,
     gradient_norm,
@@ -281,9 +284,9 @@ def test_a_non_finite_loss_raises_and_keeps_the_earlier_steps(corpus):
     assert calls == 4  # no step after the one that diverged
 
 
-def _small_run(corpus, **options):
+def _small_run(corpus, vocabulary=None, **options):
     """A small network trained on `corpus` from seed 0 with `options`."""
-    vocabulary = Vocabulary(set(corpus))
+    vocabulary = vocabulary or Vocabulary(set(corpus))
     torch.manual_seed(0)
     defaults = {"seq_len": 16, "batch_size": 4, "steps": 20, "lr": 0.01, "seed": 0}
     return train_on_corpus(
@@ -461,3 +464,158 @@ def test_without_a_fused_adam_the_plain_one_trains(corpus, monkeypatch):
     history = _train_with_adam(corpus, monkeypatch, old_torch)
     assert options_seen == [{"lr": 0.01, "fused": True}, {"lr": 0.01}]
     assert history.steps == 20 and history.train_bpc[-1] < history.train_bpc[0]
+
+
+# --- A long text kept compact, and runs that stop and go on ---
+
+
+def test_batches_of_a_compact_text_are_longs_and_can_start_later():
+    indices = torch.arange(200, dtype=torch.long)
+    compact = indices.to(torch.uint8)
+    every = list(batches(indices, 5, 3))
+    assert len(every) == batches_per_pass(200, 5, 3) == 13
+    later = list(batches(compact, 5, 3, start=4))
+    assert len(later) == 9
+    for (x, y), (cx, cy) in zip(every[4:], later):
+        assert cx.dtype == cy.dtype == torch.long
+        assert torch.equal(x, cx) and torch.equal(y, cy)
+
+
+def test_a_string_and_its_compact_indices_train_alike(corpus):
+    vocabulary = Vocabulary(set(corpus))
+    indices = vocabulary.encode(corpus, vocabulary.index_dtype)
+    assert indices.dtype == torch.uint8
+    from_text = _small_run(corpus, steps=6, validation_fraction=0.1, eval_every=3)
+    from_indices = _small_run(
+        indices, steps=6, validation_fraction=0.1, eval_every=3, vocabulary=vocabulary
+    )
+    assert from_text.train_bpc == from_indices.train_bpc
+    assert from_text.validation_bpc == from_indices.validation_bpc
+    with pytest.raises(InvalidValueError, match="indices outside 0..2"):
+        train_on_corpus(HelloRNN(3, 4), Vocabulary("abc"), torch.arange(5), steps=1)
+    with pytest.raises(TypeError, match="text must be a str or its indices"):
+        train_on_corpus(HelloRNN(3, 4), Vocabulary("abc"), [0, 1, 2], steps=1)
+
+
+def _stopped(vocabulary, text, cell, stop_at, saved, **options):
+    """Train from seed 0 until `stop_at`, keeping copies of the net and the state then."""
+
+    def keep(net, state):
+        if state.step == stop_at:
+            saved["weights"] = copy.deepcopy(net.state_dict())
+            saved["state"] = copy.deepcopy(state)
+            raise KeyboardInterrupt  # as a Ctrl-C between two steps would
+
+    torch.manual_seed(0)
+    net = HelloRNN(vocabulary.num_characters, 8, cell=cell)
+    with pytest.raises(KeyboardInterrupt):
+        train_on_corpus(net, vocabulary, text, on_step=keep, **options)
+
+
+@pytest.mark.parametrize("cell", ["torch", "scratch", "gru", "lstm"])
+@pytest.mark.parametrize("stop_at", [3, 8, 9])  # mid-pass, a pass's end, a new pass
+def test_a_resumed_run_is_the_uninterrupted_run_to_the_last_bit(cell, stop_at):
+    text = default_corpus(max_chars=1_000)  # 900 to train on: 8 batches a pass
+    vocabulary = Vocabulary(set(text))
+    options = {"seq_len": 16, "batch_size": 7, "steps": 14, "lr": 0.01, "eval_every": 4}
+    assert batches_per_pass(900, 16, 7) == 8
+    torch.manual_seed(0)
+    whole = HelloRNN(vocabulary.num_characters, 8, cell=cell)
+    uninterrupted = train_on_corpus(whole, vocabulary, text, **options)
+
+    saved = {}
+    _stopped(vocabulary, text, cell, stop_at, saved, **options)
+    state = saved["state"]
+    assert state.step == state.history.steps == stop_at
+    net = HelloRNN(vocabulary.num_characters, 8, cell=cell)
+    net.load_state_dict(saved["weights"])
+    torch.manual_seed(123)  # the run puts torch's generator back as it was
+    resumed = train_on_corpus(net, vocabulary, text, resume=state, **options)
+
+    assert resumed.train_bpc == uninterrupted.train_bpc
+    assert resumed.grad_norm == uninterrupted.grad_norm
+    assert resumed.validation_steps == uninterrupted.validation_steps == [4, 8, 12, 14]
+    assert resumed.validation_bpc == uninterrupted.validation_bpc
+    for mine, theirs in zip(net.state_dict().values(), whole.state_dict().values()):
+        assert torch.equal(mine, theirs)
+    assert state.history.steps == stop_at  # the state passed in is left as it was
+
+
+def test_without_the_saved_hidden_state_the_run_would_differ():
+    """The check above can fail: a resume that drops what it carried is caught."""
+    text = default_corpus(max_chars=1_000)
+    vocabulary = Vocabulary(set(text))
+    options = {"seq_len": 16, "batch_size": 7, "steps": 6, "lr": 0.01}
+    torch.manual_seed(0)
+    uninterrupted = train_on_corpus(
+        HelloRNN(vocabulary.num_characters, 8), vocabulary, text, **options
+    )
+    saved = {}
+    _stopped(vocabulary, text, "torch", 3, saved, **options)
+    net = HelloRNN(vocabulary.num_characters, 8)
+    net.load_state_dict(saved["weights"])
+    forgetful = dataclasses.replace(saved["state"], hidden=None)
+    resumed = train_on_corpus(net, vocabulary, text, resume=forgetful, **options)
+    assert resumed.train_bpc[:3] == uninterrupted.train_bpc[:3]
+    assert resumed.train_bpc[3] != uninterrupted.train_bpc[3]
+
+
+def test_on_step_sees_every_whole_step_after_its_scoring(corpus):
+    seen = []
+
+    def watch(net, state):
+        seen.append(
+            (state.step, state.history.steps, len(state.history.validation_bpc))
+        )
+        assert state.rng.dtype == torch.uint8
+        assert set(state.optimizer) == {"state", "param_groups"}
+
+    _small_run(corpus, steps=5, eval_every=2, validation_fraction=0.1, on_step=watch)
+    assert seen == [(1, 1, 0), (2, 2, 1), (3, 3, 1), (4, 4, 2), (5, 5, 3)]
+    with pytest.raises(
+        TypeError, match=r"on_step must be a function of \(net, state\)"
+    ):
+        _small_run(corpus, on_step=3)
+    with pytest.raises(TypeError, match="resume must be a TrainingState"):
+        _small_run(corpus, resume={"step": 3})
+
+
+def test_a_resume_that_does_not_fit_is_refused(corpus):
+    vocabulary = Vocabulary(set(corpus))
+    saved = {}
+    options = {"seq_len": 16, "batch_size": 4, "steps": 10, "validation_fraction": 0}
+    _stopped(vocabulary, corpus, "torch", 4, saved, **options)
+    state = saved["state"]
+
+    def resume(net=None, **changes):
+        net = net or HelloRNN(vocabulary.num_characters, 8)
+        train_on_corpus(net, vocabulary, corpus, resume=state, **{**options, **changes})
+
+    with pytest.raises(InvalidValueError, match="has taken 4 steps already"):
+        resume(steps=4)
+    with pytest.raises(InvalidValueError, match="read 64 characters a step"):
+        resume(seq_len=8)
+    with pytest.raises(InvalidValueError, match="not the state of this network's Adam"):
+        resume(HelloRNN(vocabulary.num_characters, 8, cell="gru"))
+    with pytest.raises(InvalidValueError, match="has 3 steps but resume.step is 4"):
+        state.history.train_bpc.pop()
+        resume()
+
+
+def test_the_progress_bar_shows_bpc_and_characters_a_second(corpus, monkeypatch):
+    import tqdm.auto
+
+    bars = []
+
+    class Bar(tqdm.auto.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    _small_run(corpus, steps=4, eval_every=2, validation_fraction=0.1, progress=True)
+    [bar] = bars
+    assert bar.n == 4 and bar.total == 4
+    postfix = bar.postfix
+    assert "bpc=" in postfix and "validation=" in postfix and "chars/s=" in postfix
+    assert int(postfix.split("chars/s=")[1].replace(",", "")) > 0

@@ -99,3 +99,47 @@ def test_vocabulary_is_sorted_and_rejects_repeats():
     assert Vocabulary("cab").chars == ["a", "b", "c"]
     with pytest.raises(InvalidValueError, match="repeat"):
         Vocabulary(["a", "a"])
+
+
+@pytest.mark.parametrize(
+    ("size", "dtype"),
+    [
+        (1, torch.uint8),
+        (256, torch.uint8),
+        (257, torch.int16),
+        (2**15 + 1, torch.int32),
+    ],
+)
+def test_index_dtype_is_the_smallest_integer_type_that_holds_every_index(size, dtype):
+    vocabulary = Vocabulary(chr(0x100 + i) for i in range(size))
+    assert vocabulary.index_dtype == dtype
+    last = vocabulary.chars[-1]
+    indices = vocabulary.encode(last + vocabulary.chars[0], vocabulary.index_dtype)
+    assert indices.dtype == dtype and indices.tolist() == [size - 1, 0]
+
+
+@given(st.text(min_size=1))
+def test_the_compact_encoding_holds_the_same_indices(text):
+    vocabulary = Vocabulary(set(text))
+    expected = [vocabulary.char_to_index[c] for c in text]  # the definition
+    assert vocabulary.encode(text).tolist() == expected
+    compact = vocabulary.encode(text, vocabulary.index_dtype)
+    assert compact.dtype == vocabulary.index_dtype and compact.tolist() == expected
+
+
+def test_encode_reads_a_long_text_in_pieces(monkeypatch):
+    import hello_rnn.data
+
+    monkeypatch.setattr(hello_rnn.data, "_PIECE", 4)  # pieces of 4 characters
+    vocabulary = Vocabulary("abcé😀\ud800")  # (a lone surrogate too)
+    text = "abcé😀\ud800" * 3 + "a"
+    assert vocabulary.decode(vocabulary.encode(text, torch.uint8)) == text
+    with pytest.raises(InvalidValueError, match="character 'z' is not in"):
+        vocabulary.encode(text + "bcz")  # in the last piece
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int8, torch.bool])
+def test_encode_wants_an_integer_type_that_holds_the_indices(dtype):
+    vocabulary = Vocabulary(chr(i) for i in range(200))  # int8 stops at 127
+    with pytest.raises(InvalidValueError, match="dtype must be an integer type"):
+        vocabulary.encode("a", dtype)

@@ -8,7 +8,9 @@ Everything the chapters of *Hello, RNN!* teach lives here once. ``plots`` and
 from . import checkpoint
 from .corpus import (
     CorpusHistory,
+    TrainingState,
     batches,
+    batches_per_pass,
     bits_per_character,
     default_corpus,
     train_on_corpus,
@@ -41,8 +43,10 @@ __all__ = [
     "RNNCell",
     "StepResult",
     "TrainingDivergedError",
+    "TrainingState",
     "Vocabulary",
     "batches",
+    "batches_per_pass",
     "bits_per_character",
     "checkpoint",
     "clamp_gradients_",

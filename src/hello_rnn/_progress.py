@@ -8,11 +8,14 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
 
-def progress_bar(total: int, enabled: bool) -> tqdm:
-    """A bar counting `total` steps; disabled, it keeps its methods and shows nothing.
+def progress_bar(total: int, enabled: bool, initial: int = 0) -> tqdm:
+    """A bar counting up to `total` steps from `initial`; disabled, it shows nothing.
 
-    Use it as a context manager, so that it closes however the loop ends.
+    A disabled bar keeps its methods, so the loops call them either way. Use it
+    as a context manager, so that it closes however the loop ends.
     """
     from tqdm.auto import tqdm  # here, so that ``import hello_rnn`` stays cheap
 
-    return tqdm(total=total, disable=not enabled, unit="step", leave=False)
+    return tqdm(
+        total=total, initial=initial, disable=not enabled, unit="step", leave=False
+    )

@@ -3,6 +3,10 @@
 A checkpoint holds everything needed to write text again: the weights, the
 vocabulary's characters, the hyper-parameters that shape the network, and a
 format name and version, so a later ``hello_rnn`` can tell what it is reading.
+One written by :func:`save_training` also holds what going on with the run
+needs (:class:`~hello_rnn.corpus.TrainingState`: Adam's state, the step, the
+hidden state carried, the history and torch's random generator), which
+:func:`load_training` reads back; :func:`load` reads either kind.
 
 Three promises:
 
@@ -18,6 +22,7 @@ Three promises:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import secrets
@@ -26,11 +31,20 @@ from typing import Any
 
 import torch
 
+from .corpus import CorpusHistory, TrainingState
 from .data import DataHandler, Vocabulary, vocabulary_and_text
 from .errors import InvalidTypeError, InvalidValueError
 from .model import CELLS, HelloRNN
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "save", "load", "check_save_path"]
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "save",
+    "save_training",
+    "load",
+    "load_training",
+    "check_save_path",
+]
 
 FORMAT_NAME = "hello_rnn.checkpoint"
 FORMAT_VERSION = 1
@@ -105,6 +119,57 @@ def save(
             or `path` cannot be a file.
         OSError: the file could not be written (an older file at `path` is kept).
     """
+    contents = _contents(net, vocabulary, meta)
+    path = check_save_path(path)
+    _write_atomically(path, contents)
+    return path
+
+
+def save_training(
+    path: PathLike,
+    net: HelloRNN,
+    vocabulary: Vocabulary,
+    state: TrainingState,
+    **meta: Any,
+) -> Path:
+    """:func:`save`, and with it the state of the run, to go on with it later.
+
+    Write one from ``train_on_corpus(..., on_step=...)``; read it back with
+    :func:`load_training` and pass its state as ``train_on_corpus(...,
+    resume=state)``. Only tensors and plain values are stored, so
+    :func:`load` (``weights_only=True``) reads the file too.
+
+    Args:
+        path: the file to write; its folder must exist.
+        net: the network to save.
+        vocabulary: the characters it was trained on.
+        state: where the run stands, a :class:`~hello_rnn.corpus.TrainingState`.
+        **meta: extra plain values to keep, as for :func:`save`.
+
+    Returns:
+        The path written, as a :class:`~pathlib.Path`.
+    """
+    if not isinstance(state, TrainingState):
+        raise InvalidTypeError(
+            f"state must be a TrainingState, got {type(state).__name__}"
+        )
+    contents = _contents(net, vocabulary, meta)
+    contents["training"] = {
+        "step": state.step,
+        "optimizer": _on_cpu(state.optimizer),
+        "hidden": _on_cpu(state.hidden),  # None, [B, H], or an LSTM's pair
+        "history": dataclasses.asdict(state.history),
+        "rng": state.rng.cpu(),  # uint8
+    }
+    path = check_save_path(path)
+    _write_atomically(path, contents)
+    return path
+
+
+def _contents(
+    net: HelloRNN, vocabulary: Vocabulary | DataHandler, meta: dict[str, Any]
+) -> dict[str, Any]:
+    """What :func:`save` writes: the network, its characters and `meta`, checked."""
     if not isinstance(net, HelloRNN):
         raise InvalidTypeError(f"net must be a HelloRNN, got {type(net).__name__}")
     vocabulary, text = vocabulary_and_text(vocabulary)
@@ -113,27 +178,22 @@ def save(
         meta = {"text_length": len(text), "first_char": text[0], **meta}
     for key, value in meta.items():
         _check_plain(key, value)
-    path = check_save_path(path)
-    checkpoint = {
+    return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "chars": list(vocabulary.chars),
         "num_chars": net.num_chars,
         "num_hidden": net.num_hidden,
         "cell": net.cell_name,
-        "state_dict": {
-            name: tensor.detach().cpu() for name, tensor in net.state_dict().items()
-        },
+        "state_dict": _on_cpu(net.state_dict()),
         "meta": dict(meta),
     }
-    _write_atomically(path, checkpoint)
-    return path
 
 
 def load(
     path: PathLike, map_location: torch.device | str | None = None
 ) -> tuple[HelloRNN, Vocabulary, dict]:
-    """Read a checkpoint written by :func:`save`.
+    """Read a checkpoint written by :func:`save` (or :func:`save_training`).
 
     Args:
         path: the checkpoint file.
@@ -150,6 +210,54 @@ def load(
             checkpoint (or is truncated), a newer hello_rnn wrote it, its
             weights hold NaN or infinity, or `map_location` is not a device here.
     """
+    name, contents = _read(path)
+    return _network(name, contents, map_location)
+
+
+def load_training(
+    path: PathLike, map_location: torch.device | str | None = None
+) -> tuple[HelloRNN, Vocabulary, dict, TrainingState]:
+    """Read a checkpoint written by :func:`save_training`, to go on with its run.
+
+    Returns:
+        ``(net, vocabulary, meta, state)``: what :func:`load` returns, and the
+        :class:`~hello_rnn.corpus.TrainingState` to pass to
+        ``train_on_corpus(net, vocabulary, text, resume=state)`` (its tensors
+        on the CPU; the run moves them where the network is).
+
+    Raises:
+        ~hello_rnn.errors.InvalidValueError: as for :func:`load`, and when the
+            file holds no training state (:func:`save` wrote it).
+    """
+    name, contents = _read(path)
+    net, vocabulary, meta = _network(name, contents, map_location)
+    training = contents.get("training")
+    if training is None:
+        raise InvalidValueError(
+            f"{name} holds a network but no training state to go on from: "
+            "it was saved without one (train --text, or checkpoint.save)"
+        )
+    try:
+        hidden = training["hidden"]
+        state = TrainingState(
+            step=int(training["step"]),
+            optimizer=dict(training["optimizer"]),
+            hidden=tuple(hidden) if isinstance(hidden, list | tuple) else hidden,
+            history=CorpusHistory(**training["history"]),
+            rng=training["rng"],
+        )
+        if not isinstance(state.rng, torch.Tensor) or state.rng.dtype != torch.uint8:
+            raise TypeError("its random generator state is not a uint8 tensor")
+    except (KeyError, TypeError, ValueError) as error:
+        raise InvalidValueError(
+            f"{name} is not a complete hello_rnn checkpoint: its training state "
+            f"is damaged ({error})"
+        ) from None
+    return net, vocabulary, meta, state
+
+
+def _read(path: PathLike) -> tuple[str, dict]:
+    """The dictionary stored in the checkpoint at `path`, format checked, and its name."""
     path = _as_path(path)
     name = repr(str(path))
     if not path.exists():
@@ -160,7 +268,7 @@ def load(
         raise InvalidValueError(f"{name} is a folder, not a hello_rnn checkpoint file")
     with open(path, "rb") as file:  # a file we may not read raises its OSError here
         try:
-            checkpoint = torch.load(file, map_location="cpu", weights_only=True)
+            contents = torch.load(file, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError:  # weights_only=True refused it
             raise InvalidValueError(
                 f"{name} is not a hello_rnn checkpoint: it is not a torch file of "
@@ -172,15 +280,22 @@ def load(
                 f"{name} is not a hello_rnn checkpoint: it is truncated, damaged "
                 "or some other kind of file"
             ) from None
-    _check_format(name, checkpoint)
+    _check_format(name, contents)
+    return name, contents
+
+
+def _network(
+    name: str, contents: dict, map_location: torch.device | str | None
+) -> tuple[HelloRNN, Vocabulary, dict]:
+    """The network, vocabulary and meta of a checkpoint's `contents`, checked."""
     try:
-        vocabulary = Vocabulary(checkpoint["chars"])
-        cell = checkpoint["cell"]
+        vocabulary = Vocabulary(contents["chars"])
+        cell = contents["cell"]
         if cell not in CELLS:
             raise InvalidValueError(f"unknown cell {cell!r}")
-        net = HelloRNN(checkpoint["num_chars"], checkpoint["num_hidden"], cell=cell)
-        net.load_state_dict(checkpoint["state_dict"])
-        meta = dict(checkpoint.get("meta", {}))
+        net = HelloRNN(contents["num_chars"], contents["num_hidden"], cell=cell)
+        net.load_state_dict(contents["state_dict"])
+        meta = dict(contents.get("meta", {}))
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
         raise InvalidValueError(
             f"{name} is not a complete hello_rnn checkpoint: {error}"
@@ -271,6 +386,17 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _on_cpu(value: Any) -> Any:
+    """`value` with every tensor in it (in dicts, lists, tuples) detached, on the CPU."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {key: _on_cpu(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_on_cpu(item) for item in value)
+    return value
 
 
 def _as_path(path: object) -> Path:

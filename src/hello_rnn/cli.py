@@ -4,40 +4,56 @@ Examples::
 
     hello-rnn train --text "Hello, RNN!" --save hello.pt
     hello-rnn sample --load hello.pt --prefix H --temperature 0.8
+    hello-rnn train --file mytext.txt --cell lstm --hidden 256 --save mytext.pt
+    hello-rnn sample --load mytext.pt --temperature 0.8 --length 500
+
+``--text`` learns a short text by heart (:func:`~hello_rnn.train.train`);
+``--file`` and ``--corpus`` learn a long one, as char-rnn does
+(:func:`~hello_rnn.corpus.train_on_corpus`), saving the run as they go: Ctrl-C
+saves the last whole step, and ``--resume`` goes on from a checkpoint exactly
+as the run would have.
 
 Exit status 0 when done; 2 for a mistake in the input, reported as one line
 on stderr that names the problem and the fix; 130 after Ctrl-C. Any other
-error is a bug in hello_rnn and keeps its traceback.
+error is a bug in hello_rnn and keeps its traceback. :func:`main` returns the
+status (it never calls ``sys.exit``), so a notebook can call it too.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+import torch
+
 from . import checkpoint
-from .data import DataHandler
+from ._cli_common import (
+    BROKEN_PIPE,
+    INTERRUPTED,
+    PROG,
+    TEXT_DEFAULTS,
+    USAGE_ERROR,
+    UsageError,
+    file_errors,
+    say,
+    settings_of,
+)
+from ._long_run import describe_source, train_long
+from .data import DataHandler, Vocabulary
 from .errors import HelloRNNError
-from .model import HelloRNN
+from .model import CELLS, HelloRNN
 from .sample import generate, iter_generate
 from .train import TrainingDivergedError, seed_everything, train
 
 __all__ = ["main", "build_parser"]
 
-PROG = "hello-rnn"
-USAGE_ERROR = 2
-INTERRUPTED = 130  # 128 + SIGINT: what a shell reports after Ctrl-C
-BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader went away (hello-rnn sample | head)
 CHUNK = 64  # `sample` writes and flushes at most this many characters at a time
-
-
-class UsageError(HelloRNNError):
-    """A mistake in the command line or its values: one line, exit status 2."""
+LONG_SAMPLE = 1000  # `sample` writes this many characters after a long run
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,6 +136,44 @@ def _clamp(text: str) -> float | None:
         ) from None
 
 
+def _positive(text: str) -> int:
+    return _whole_number(text, minimum=1)
+
+
+def _fraction(text: str) -> float:
+    value = _number(text, minimum=0.0, inclusive=True, maximum=1.0)
+    if value == 1.0:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction from 0 to less than 1, got {text!r}"
+        )
+    return value
+
+
+def _clip_norm(text: str) -> float:
+    return _number(text, minimum=0.0, inclusive=False, maximum=1e6)
+
+
+def _device(text: str) -> torch.device:
+    """A device this machine has: a typo or a missing GPU is caught before training."""
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a device such as cpu, cuda or cuda:1, got {text!r}"
+        ) from None
+    count = {
+        "cpu": 1,
+        "cuda": torch.cuda.device_count() if torch.cuda.is_available() else 0,
+        "mps": 1 if torch.backends.mps.is_available() else 0,
+    }.get(device.type, 0)
+    if count == 0 or (device.index or 0) >= count:
+        raise argparse.ArgumentTypeError(
+            f"this machine has no {text!r} device for torch; "
+            "leave --device out to use the fastest one it has"
+        )
+    return device
+
+
 def _text(text: str) -> str:
     if len(text) < 2:
         raise argparse.ArgumentTypeError(
@@ -137,7 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             '  hello-rnn train --text "Hello, RNN!" --save hello.pt\n'
-            "  hello-rnn sample --load hello.pt --prefix H --temperature 0.8"
+            "  hello-rnn sample --load hello.pt --prefix H --temperature 0.8\n"
+            "  hello-rnn train --file mytext.txt --cell lstm --hidden 256 "
+            "--save mytext.pt\n"
+            "  hello-rnn sample --load mytext.pt --temperature 0.8 --length 500"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -145,60 +202,136 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="{train,sample}", parser_class=_Parser
     )
     commands.required = True
+    _add_train_parser(commands)
+    _add_sample_parser(commands)
+    return parser
 
+
+def _add_train_parser(commands: argparse._SubParsersAction) -> None:
+    # Options left out are left out of the namespace (SUPPRESS): a run's
+    # settings are then those given, else a resumed run's, else the defaults.
+    left_out = argparse.SUPPRESS
     train = commands.add_parser(
-        "train", help="learn a text by heart", description="Learn a text by heart."
+        "train",
+        help="learn a text: a short one by heart, or a long one",
+        description="Learn a short text by heart (--text), or a long one "
+        "(--file, --corpus) as char-rnn does.",
     )
-    train.add_argument(
+    what = train.add_argument_group("what to learn").add_mutually_exclusive_group()
+    what.add_argument(
         "--text",
         type=_text,
-        default="Hello, RNN!",
-        help="the text to learn, 2 characters or more (default: %(default)r)",
+        default=left_out,
+        help="a short text to learn by heart, 2 characters or more "
+        "(the default: 'Hello, RNN!')",
     )
-    train.add_argument(
+    what.add_argument(
+        "--file", metavar="PATH", help="a long text to learn: a UTF-8 text file"
+    )
+    what.add_argument(
+        "--corpus",
+        choices=("shakespeare",),
+        help="a long text that ships with hello_rnn: nine plays of Shakespeare",
+    )
+
+    net = train.add_argument_group("the network")
+    net.add_argument(
+        "--cell", choices=CELLS, default=left_out, help="the RNN cell (default: torch)"
+    )
+    net.add_argument(
         "--hidden",
         type=_hidden,
-        default=50,
-        help="hidden units H, at most 4096 (default: %(default)s)",
+        default=left_out,
+        help="hidden units H, at most 4096 (default: 50 with --text, else 128)",
     )
-    train.add_argument(
+
+    how = train.add_argument_group("training")
+    how.add_argument(
+        "--steps", type=_steps, default=left_out, help="most steps (default: 1000)"
+    )
+    how.add_argument(
         "--lr",
         type=_lr,
-        default=0.001,
-        help="Adam's learning rate, at most 1 (default: %(default)s)",
+        default=left_out,
+        help="Adam's learning rate, at most 1 (default: 0.001 with --text, else 0.002)",
     )
-    train.add_argument(
+    limit = how.add_mutually_exclusive_group()
+    limit.add_argument(
         "--clamp",
         type=_clamp,
-        default=1.0,
+        default=left_out,
         help="clamp gradients into [-c, c]; 'none' turns it off (default: 1.0)",
     )
-    train.add_argument(
-        "--steps",
-        type=_steps,
-        default=1000,
-        help="most steps to take (default: %(default)s)",
+    limit.add_argument(
+        "--clip-norm",
+        type=_clip_norm,
+        default=left_out,
+        help="instead, rescale the gradient to norm at most this",
     )
-    train.add_argument(
-        "--seed", type=_seed, default=0, help="random seed (default: %(default)s)"
+    how.add_argument(
+        "--seed", type=_seed, default=left_out, help="random seed (default: 0)"
     )
-    train.add_argument(
-        "--cell",
-        choices=("torch", "scratch"),
-        default="torch",
-        help="which RNN cell (default: torch)",
-    )
-    train.add_argument(
-        "--save",
-        metavar="PATH",
-        help="write the trained network to this checkpoint file",
-    )
-    train.add_argument(
+    how.add_argument(
         "--quiet",
         action="store_true",
         help="no progress bar (none is drawn when stderr is not a terminal either)",
     )
 
+    long = train.add_argument_group("a long text (--file, --corpus)")
+    long.add_argument(
+        "--seq-len",
+        type=_positive,
+        default=left_out,
+        help="characters per window: how far back each step learns (default: 64)",
+    )
+    long.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=left_out,
+        help="windows read side by side in a step (default: 32)",
+    )
+    long.add_argument(
+        "--validation",
+        type=_fraction,
+        default=left_out,
+        help="the share of the text held out to score on, 0 for none (default: 0.1)",
+    )
+    long.add_argument(
+        "--eval-every",
+        type=_positive,
+        default=left_out,
+        metavar="N",
+        help="score the held-out text every N steps (default: ten times a run)",
+    )
+    long.add_argument(
+        "--device",
+        type=_device,
+        default=left_out,
+        help="where to train: cpu, cuda, cuda:1, mps (default: the GPU if any)",
+    )
+    saving = train.add_argument_group("saving, and going on")
+    saving.add_argument(
+        "--save",
+        metavar="PATH",
+        help="write the trained network to this checkpoint file "
+        "(a long run: as it goes, and when Ctrl-C stops it)",
+    )
+    saving.add_argument(
+        "--save-every",
+        type=_positive,
+        default=left_out,
+        metavar="N",
+        help="a long run saves every N steps too (default: at every scoring)",
+    )
+    saving.add_argument(
+        "--resume",
+        metavar="PATH",
+        help="go on with the long run saved there, exactly as it would have gone "
+        "on (its text and settings unless given; saves back to it unless --save)",
+    )
+
+
+def _add_sample_parser(commands: argparse._SubParsersAction) -> None:
     sample = commands.add_parser(
         "sample", help="write text with a trained network", description="Write text."
     )
@@ -222,26 +355,36 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument(
         "--length",
         type=_length,
-        help="characters to add (default: as many as the training text had)",
+        help="characters to add (default: as many as a --text had; "
+        f"{LONG_SAMPLE} after a long text)",
     )
     sample.add_argument(
         "--seed", type=_seed, default=0, help="sampling seed (default: %(default)s)"
     )
-    return parser
+    sample.add_argument(
+        "--info",
+        action="store_true",
+        help="instead, say what the checkpoint learned: its text (length and "
+        "SHA-256), settings, steps and final bpc",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status: 0, 2 (bad input), 130 (Ctrl-C)."""
     try:
         args = build_parser().parse_args(argv)
-        return _train(args) if args.command == "train" else _sample(args)
+        if args.command == "sample":
+            return _sample(args)
+        if args.file or args.corpus or args.resume:
+            return train_long(args)
+        return _train(args)
     except SystemExit as exit_:  # --help prints and exits 0
         return exit_.code if isinstance(exit_.code, int) else 0
     except KeyboardInterrupt:
-        _say("interrupted")
+        say("interrupted")
         return INTERRUPTED
     except (HelloRNNError, TrainingDivergedError) as error:
-        _say(f"error: {error}")
+        say(f"error: {error}")
         return USAGE_ERROR
     except BrokenPipeError:
         _silence_stdout()
@@ -249,24 +392,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    """Learn a short text by heart (--text), and write it back."""
+    long_only = ("seq_len", "batch_size", "validation", "eval_every", "save_every")
+    for key in (*long_only, "device"):
+        if key in vars(args):
+            raise UsageError(
+                f"--{key.replace('_', '-')} is for a long text (--file or --corpus), "
+                "not --text"
+            )
+    settings = settings_of(args, TEXT_DEFAULTS, {})
+    text = vars(args).get("text", "Hello, RNN!")
     if args.save is not None:
         # Before training, so that a typo in the path costs nothing.
-        with _file_errors(args.save, "cannot save to"):
+        with file_errors(args.save, "cannot save to"):
             checkpoint.check_save_path(args.save)
-    data = DataHandler(args.text)
-    seed_everything(args.seed)
-    net = HelloRNN(data.num_characters, args.hidden, cell=args.cell)
+    data = DataHandler(text)
+    seed_everything(settings["seed"])
+    net = HelloRNN(data.num_characters, settings["hidden"], cell=settings["cell"])
     try:
         history = train(
             net,
             data,
-            steps=args.steps,
-            lr=args.lr,
-            clamp=args.clamp,
+            steps=settings["steps"],
+            lr=settings["lr"],
+            clamp=settings["clamp"],
+            clip_norm=settings["clip_norm"],
             progress=not args.quiet and sys.stderr.isatty(),
         )
     except KeyboardInterrupt:
-        _say("interrupted: training stopped and nothing was saved")
+        say("interrupted: training stopped and nothing was saved")
         return INTERRUPTED
     if history.memorized_at is not None:
         print(f"memorized at step {history.memorized_at}")
@@ -276,42 +430,57 @@ def _train(args: argparse.Namespace) -> int:
             f"(loss {history.loss[-1]:.4f}, accuracy {history.accuracy[-1]:.4f}): "
             "try more --steps or a larger --lr"
         )
-    print(generate(net, data, prefix=args.text[0]))
+    print(generate(net, data, prefix=text[0]))
     if args.save is not None:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        about = {"length": len(text), "sha256": digest}
         # Atomic: an error or Ctrl-C leaves the old file, never half a new one.
-        with _file_errors(args.save, "cannot save to"):
+        with file_errors(args.save, "cannot save to"):
             path = checkpoint.save(
                 args.save,
                 net,
                 data,
                 steps=history.steps,
                 memorized_at=history.memorized_at,
+                text=about,
+                settings=settings,
             )
         print(f"saved to {path}")
     return 0
 
 
 def _sample(args: argparse.Namespace) -> int:
-    with _file_errors(args.load, "cannot read"):
+    with file_errors(args.load, "cannot read"):
         net, vocabulary, meta = checkpoint.load(args.load)
+    if args.info:
+        print(_describe(args.load, net, vocabulary, meta))
+        return 0
     prefix = args.prefix
     if prefix is None:
         prefix = meta.get("first_char", vocabulary.chars[0])
-    for char in prefix:
-        if char not in vocabulary.char_to_index:
-            raise UsageError(
-                f"--prefix: character {char!r} is not in the vocabulary "
-                f"{''.join(vocabulary.chars)!r} of {args.load!r}; "
-                "use only characters the model was trained on"
-            )
+    missing = sorted(set(prefix) - set(vocabulary.chars), key=prefix.index)
+    if missing:
+        which = (
+            f"character {missing[0]!r} is"
+            if len(missing) == 1
+            else f"characters {', '.join(map(repr, missing))} are"
+        )
+        raise UsageError(
+            f"--prefix: {which} not in the vocabulary "
+            f"{''.join(vocabulary.chars)!r} of {args.load!r}; "
+            "use only characters the model was trained on"
+        )
     length = args.length
     if length is None:
         text_length = meta.get("text_length")
-        if not isinstance(text_length, int):
+        if isinstance(text_length, int):
+            length = max(text_length - len(prefix), 0)
+        elif "sha256" in meta.get("text", {}):  # a long run's
+            length = LONG_SAMPLE
+        else:
             raise UsageError(
                 f"{args.load!r} does not record its text's length: pass --length"
             )
-        length = max(text_length - len(prefix), 0)
     characters = iter_generate(
         net,
         vocabulary,
@@ -322,6 +491,42 @@ def _sample(args: argparse.Namespace) -> int:
     )
     _write_as_they_come(characters, sys.stdout)
     return 0
+
+
+def _describe(path: str, net: HelloRNN, vocabulary: Vocabulary, meta: dict) -> str:
+    """What a checkpoint learned, and how: ``sample --info``."""
+    about = meta.get("text", {})
+    if "file" in about or "corpus" in about:
+        source = describe_source(about)
+    else:
+        source = "--text" if "text_length" in meta else "not recorded"
+    text = source
+    if "length" in about or "text_length" in meta:
+        text += f", {about.get('length', meta.get('text_length')):,} characters"
+    if "sha256" in about:
+        text += f", SHA-256 {about['sha256']}"
+    settings = meta.get("settings", {})
+    steps = f"{meta['steps']}" if "steps" in meta else "not recorded"
+    if "steps" in settings:
+        steps += f" of {settings['steps']}"
+    if meta.get("memorized_at") is not None:
+        steps += f" (memorized at step {meta['memorized_at']})"
+    lines = [
+        f"checkpoint  {path}",
+        f"network     {net.cell_name} cell, {net.num_hidden} hidden units, "
+        f"{vocabulary.num_characters} characters",
+        f"text        {text}",
+        "settings    "
+        + (" ".join(f"{k}={v}" for k, v in settings.items()) or "not recorded"),
+        f"steps       {steps}",
+    ]
+    bpc = meta.get("bpc")
+    if bpc:
+        scores = f"train {bpc['train']:.3f}"
+        if bpc.get("validation") is not None:
+            scores += f", validation {bpc['validation']:.3f}"
+        lines.append(f"final bpc   {scores}")
+    return "\n".join(lines)
 
 
 def _write_as_they_come(characters: Iterable[str], out: TextIO) -> None:
@@ -345,26 +550,6 @@ def _write_as_they_come(characters: Iterable[str], out: TextIO) -> None:
     finally:  # (after a bad argument, before any character, this writes nothing)
         out.write("".join(piece))
         out.flush()
-
-
-@contextmanager
-def _file_errors(path: str, action: str) -> Iterator[None]:
-    """An OSError on `path`, a file the user named, is theirs to fix: one line.
-
-    Our own checks name the file already ("no checkpoint at ..."); a message
-    from the system ("No space left on device") gets `action` and `path`.
-    """
-    try:
-        yield
-    except OSError as error:
-        if error.errno is None:
-            raise UsageError(str(error)) from error
-        raise UsageError(f"{action} {path!r}: {error.strerror}") from error
-
-
-def _say(message: str) -> None:
-    """``hello-rnn: message`` on stderr, as one line whatever `message` held."""
-    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:

@@ -13,24 +13,31 @@ model that guesses uniformly among ``V`` characters scores ``log2(V)``.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
-from ._checks import clamp_or_clip, finite_float, positive_int
+from ._checks import clamp_or_clip, finite_float, non_negative_int, positive_int
 from ._progress import progress_bar
 from .data import Vocabulary
 from .errors import InvalidTypeError, InvalidValueError
-from .model import HelloRNN
+from .model import HelloRNN, Hidden
 from .shakespeare import shakespeare_text
 from .train import TrainingDivergedError, seed_everything, train_step
 
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
 __all__ = [
     "CorpusHistory",
+    "TrainingState",
     "batches",
+    "batches_per_pass",
     "bits_per_character",
     "default_corpus",
     "train_on_corpus",
@@ -61,11 +68,13 @@ def windows(indices: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Te
     window are dropped.
 
     Args:
-        indices: LongTensor ``[L]``, an encoded text.
+        indices: ``[L]``, an encoded text: a LongTensor, or the compact
+            ``vocabulary.encode(text, vocabulary.index_dtype)``.
         seq_len: ``T``, characters per window.
 
     Returns:
-        ``inputs, targets``: LongTensors ``[W, T]`` with ``W = (L - 1) // T``.
+        ``inputs, targets``: ``[W, T]`` with ``W = (L - 1) // T``, views of
+        `indices` (so of its dtype).
     """
     _check_indices(indices)
     seq_len = positive_int("seq_len", seq_len)
@@ -79,8 +88,13 @@ def windows(indices: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Te
     return inputs, targets
 
 
+def batches_per_pass(length: int, seq_len: int, batch_size: int) -> int:
+    """How many batches :func:`batches` makes of a text of `length` characters."""
+    return (length - 1) // seq_len // batch_size
+
+
 def batches(
-    indices: torch.Tensor, seq_len: int, batch_size: int
+    indices: torch.Tensor, seq_len: int, batch_size: int, start: int = 0
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Windows arranged for truncated BPTT: row ``b`` of each batch continues row ``b`` of the batch before.
 
@@ -89,14 +103,18 @@ def batches(
     right starting state for the next one.
 
     Args:
-        indices: LongTensor ``[L]``, an encoded text.
+        indices: ``[L]``, an encoded text (any integer dtype, as for :func:`windows`).
         seq_len: ``T``, characters per window.
         batch_size: ``B``, streams read side by side.
+        start: the first batch to yield: a resumed run skips those it has read.
 
     Yields:
-        ``inputs, targets``: LongTensors ``[B, T]``, ``(L - 1) // (B * T)`` times.
+        ``inputs, targets``: LongTensors ``[B, T]``, batches ``start`` to
+        ``batches_per_pass(L, T, B) - 1``. Only these small pieces are made
+        LongTensors, as they are used; the text stays in its compact dtype.
     """
     batch_size = positive_int("batch_size", batch_size)
+    start = non_negative_int("start", start)
     inputs, targets = windows(indices, seq_len)
     per_stream = len(inputs) // batch_size
     if per_stream == 0:
@@ -107,8 +125,8 @@ def batches(
     # [W, T] -> [B, W/B, T]: stream b is windows b*W/B ... (b+1)*W/B - 1, which follow each other in the text.
     inputs = inputs[: batch_size * per_stream].view(batch_size, per_stream, -1)
     targets = targets[: batch_size * per_stream].view(batch_size, per_stream, -1)
-    for k in range(per_stream):
-        yield inputs[:, k], targets[:, k]
+    for k in range(start, per_stream):
+        yield inputs[:, k].long(), targets[:, k].long()
 
 
 @dataclass
@@ -136,10 +154,36 @@ class CorpusHistory:
         return len(self.train_bpc)
 
 
+@dataclass
+class TrainingState:
+    """Where a run of :func:`train_on_corpus` stands after a step: enough to go on.
+
+    :func:`~hello_rnn.checkpoint.save_training` writes one to a file and
+    :func:`~hello_rnn.checkpoint.load_training` reads it back; then
+    ``train_on_corpus(net, ..., resume=state)`` takes the next steps exactly as
+    the run would have, to the last bit.
+
+    Attributes:
+        step: steps taken.
+        optimizer: Adam's ``state_dict()``: its step count and its two running
+            averages of every weight's gradient.
+        hidden: the hidden state after the step, ``[B, H]`` (an LSTM's pair of
+            them), carried into the next window unless a new pass starts there.
+        history: the :class:`CorpusHistory` of the steps taken.
+        rng: torch's CPU random generator, ``torch.get_rng_state()`` (uint8).
+    """
+
+    step: int
+    optimizer: dict
+    hidden: Hidden | None
+    history: CorpusHistory
+    rng: torch.Tensor
+
+
 def train_on_corpus(
     net: HelloRNN,
     vocabulary: Vocabulary,
-    text: str,
+    text: str | torch.Tensor,
     *,
     steps: int = 1000,
     lr: float = 0.001,
@@ -153,6 +197,8 @@ def train_on_corpus(
     validation_fraction: float = 0.1,
     eval_every: int | None = None,
     on_eval: Callable[[int, HelloRNN, CorpusHistory], object] | None = None,
+    on_step: Callable[[HelloRNN, TrainingState], object] | None = None,
+    resume: TrainingState | None = None,
 ) -> CorpusHistory:
     """Train `net` on a long `text` with truncated BPTT and Adam.
 
@@ -171,15 +217,17 @@ def train_on_corpus(
     Args:
         net: the network; its ``num_chars`` must equal the vocabulary's size.
         vocabulary: the characters of `text` (for instance ``Vocabulary(set(text))``).
-        text: the corpus.
-        steps: optimizer steps to take.
+        text: the corpus: a string, or its indices ``[L]`` from
+            ``vocabulary.encode(text, vocabulary.index_dtype)``, which take one
+            byte a character (so the string need not be kept).
+        steps: optimizer steps to take (in all, counting a resumed run's).
         lr: Adam's learning rate.
         clamp: clamp every gradient element into ``[-clamp, clamp]``; None turns it off.
         clip_norm: instead of clamping, rescale the whole gradient to norm at
             most ``clip_norm`` (:func:`torch.nn.utils.clip_grad_norm_`).
         seed: seeds torch first, as :func:`~hello_rnn.train.train` does.
         device: move the network (and the data) there first.
-        progress: show a progress bar.
+        progress: show a progress bar: steps, the latest bpc, characters a second.
         seq_len: ``T``, how far back each backward pass reaches.
         batch_size: ``B``, streams per step.
         validation_fraction: the share of the text held out, in ``[0, 1)``; 0 for none.
@@ -189,9 +237,15 @@ def train_on_corpus(
             scorings (and at the end, with or without a validation text), to
             watch a long run: write a sample, save a checkpoint. It must not
             change the weights; the network is in training mode again after it.
+        on_step: called as ``on_step(net, state)`` after every step (and its
+            scoring), with a :class:`TrainingState` to save
+            (:func:`~hello_rnn.checkpoint.save_training`) before the next step
+            changes it. Raising stops the run between two whole steps.
+        resume: go on from this state of an earlier run of `net` (on the same
+            text, with the same settings), from its step ``resume.step + 1``.
 
     Returns:
-        A :class:`CorpusHistory`.
+        A :class:`CorpusHistory` (a resumed run's includes the earlier steps).
 
     Raises:
         TrainingDivergedError: the loss became NaN or infinite; the message
@@ -214,14 +268,14 @@ def train_on_corpus(
         if eval_every is not None
         else max(steps // 10, 1)
     )
-    if on_eval is not None and not callable(on_eval):
+    _check_callback("on_eval", on_eval, "(step, net, history)")
+    _check_callback("on_step", on_step, "(net, state)")
+    if resume is not None and not isinstance(resume, TrainingState):
         raise InvalidTypeError(
-            "on_eval must be a function of (step, net, history) or None, "
-            f"got {type(on_eval).__name__}"
+            f"resume must be a TrainingState or None, got {type(resume).__name__}"
         )
-    if not isinstance(text, str):
-        raise InvalidTypeError(f"text must be a str, got {type(text).__name__}")
     net.check_vocabulary(vocabulary)
+    indices = _indices_of(text, vocabulary)
     if seed is not None:
         seed_everything(seed)
     if device is not None:
@@ -229,13 +283,11 @@ def train_on_corpus(
     parameters = list(net.parameters())
     device = parameters[0].device
 
-    # Indices are small (8 bytes a character); one-hot rows are built per batch,
-    # never for the whole text.
-    split = len(text) - round(len(text) * validation_fraction)
-    train_indices = vocabulary.encode(text[:split]).to(device)
-    validation_indices = (
-        vocabulary.encode(text[split:]).to(device) if split < len(text) else None
-    )
+    # The text is kept as indices of one byte each (for up to 256 characters);
+    # only the batch of the moment is made into longs, then into one-hot rows.
+    split = len(indices) - round(len(indices) * validation_fraction)
+    train_indices = indices[:split].to(device)
+    validation_indices = indices[split:].to(device) if split < len(indices) else None
     # Fail now, with a clear message, if the text is too short for one batch.
     next(batches(train_indices, seq_len, batch_size))
     if validation_indices is not None and len(validation_indices) <= seq_len:
@@ -247,12 +299,19 @@ def train_on_corpus(
 
     optimizer = _adam(parameters, lr)
     history = CorpusHistory(chars_per_step=batch_size * seq_len)
+    step, h = 0, None
+    if resume is not None:  # go on where a saved run stopped
+        step, h, history = _resume(
+            resume, optimizer, net, lr, steps, history.chars_per_step
+        )
+    per_pass = batches_per_pass(len(train_indices), seq_len, batch_size)
     net.train()
-    step = 0
-    with progress_bar(steps, progress) as bar:
+    with progress_bar(steps, progress, initial=step) as bar:
         while step < steps:
-            h = None  # a new pass over the text starts from a blank memory
-            for x, y in batches(train_indices, seq_len, batch_size):
+            taken = step % per_pass  # batches of this pass taken before a resume
+            if taken == 0:
+                h = None  # a new pass over the text starts from a blank memory
+            for x, y in batches(train_indices, seq_len, batch_size, start=taken):
                 step += 1
                 one_hot = vocabulary.one_hot(x)  # [B, T] -> [B, T, V]
                 result = train_step(
@@ -277,14 +336,15 @@ def train_on_corpus(
                             )
                         )
                         net.train()
-                    bar.set_postfix(
-                        bpc=_last(history.train_bpc),
-                        validation_bpc=_last(history.validation_bpc),
-                    )
                     if on_eval is not None:
                         on_eval(step, net, history)
                         net.train()
-                bar.update(1)
+                if on_step is not None:  # the step is whole: a state to save
+                    state = TrainingState(
+                        step, optimizer.state_dict(), h, history, torch.get_rng_state()
+                    )
+                    on_step(net, state)
+                _show_progress(bar, history)
                 if step == steps:
                     break
     net.eval()
@@ -333,16 +393,123 @@ def _adam(parameters: list[nn.Parameter], lr: float) -> torch.optim.Adam:
         return torch.optim.Adam(parameters, lr=lr)
 
 
+def _resume(
+    state: TrainingState,
+    optimizer: torch.optim.Optimizer,
+    net: HelloRNN,
+    lr: float,
+    steps: int,
+    chars_per_step: int,
+) -> tuple[int, Hidden | None, CorpusHistory]:
+    """Put `optimizer` and torch's generator back as `state` left them.
+
+    Returns:
+        ``(step, hidden, history)`` to go on from; the history is a copy.
+    """
+    step = non_negative_int("resume.step", state.step)
+    if state.history.steps != step:
+        raise InvalidValueError(
+            f"resume.history has {state.history.steps} steps but resume.step is {step}"
+        )
+    if step >= steps:
+        raise InvalidValueError(
+            f"the run to resume has taken {step} steps already: "
+            f"ask for more than that, got steps={steps}"
+        )
+    if state.history.chars_per_step != chars_per_step:
+        raise InvalidValueError(
+            f"the run to resume read {state.history.chars_per_step} characters a "
+            f"step, this one would read {chars_per_step} "
+            "(batch_size * seq_len): resume it with its batch_size and seq_len"
+        )
+    try:
+        optimizer.load_state_dict(state.optimizer)
+        # (torch checks the number of weights, not their shapes)
+        for weight, moments in optimizer.state.items():
+            for name, moment in moments.items():
+                if moment.dim() > 0 and moment.shape != weight.shape:
+                    raise ValueError(
+                        f"its {name!r} of shape {list(moment.shape)} belongs to "
+                        f"no weight of shape {list(weight.shape)}"
+                    )
+    except (KeyError, TypeError, ValueError) as error:
+        optimizer.state.clear()
+        raise InvalidValueError(
+            f"resume.optimizer is not the state of this network's Adam: {error}"
+        ) from None
+    for group in optimizer.param_groups:
+        group["lr"] = lr  # the rate asked for now
+    torch.set_rng_state(state.rng)
+    hidden = state.hidden
+    if hidden is not None:
+        device = next(net.parameters()).device
+        hidden = (
+            tuple(part.to(device) for part in hidden)
+            if isinstance(hidden, tuple)
+            else hidden.to(device)
+        )
+    return step, hidden, copy.deepcopy(state.history)
+
+
+def _show_progress(bar: tqdm, history: CorpusHistory) -> None:
+    """Move the bar on a step; show the latest bpc and characters read a second."""
+    bar.update(1)
+    if not bar.disable:
+        shown = bar.format_dict
+        rate = shown["rate"]  # steps a second, smoothed, as the bar shows it
+        if rate is None and shown["elapsed"] > 0:  # (before tqdm's first measure)
+            rate = (shown["n"] - shown["initial"]) / shown["elapsed"]
+        rate = (rate or 0) * history.chars_per_step
+        bar.set_postfix(
+            {
+                "bpc": _last(history.train_bpc),
+                "validation": _last(history.validation_bpc),
+                "chars/s": f"{rate:,.0f}",
+            },
+            refresh=False,
+        )
+
+
 def _last(values: list[float]) -> str:
     return f"{values[-1]:.3f}" if values else "-"
+
+
+def _indices_of(text: object, vocabulary: Vocabulary) -> torch.Tensor:
+    """The text as ``[L]`` indices in the vocabulary's compact dtype (or as given)."""
+    if isinstance(text, str):
+        return vocabulary.encode(text, vocabulary.index_dtype)
+    if not isinstance(text, torch.Tensor):
+        raise InvalidTypeError(
+            f"text must be a str or its indices (a tensor), got {type(text).__name__}"
+        )
+    _check_indices(text)
+    low, high = (int(text.min()), int(text.max())) if len(text) else (0, 0)
+    if low < 0 or high >= vocabulary.num_characters:
+        raise InvalidValueError(
+            f"text holds indices outside 0..{vocabulary.num_characters - 1}, "
+            "the vocabulary's range: encode it with this vocabulary"
+        )
+    return text
+
+
+def _check_callback(name: str, callback: object, arguments: str) -> None:
+    if callback is not None and not callable(callback):
+        raise InvalidTypeError(
+            f"{name} must be a function of {arguments} or None, "
+            f"got {type(callback).__name__}"
+        )
 
 
 def _check_indices(indices: object) -> None:
     if (
         not isinstance(indices, torch.Tensor)
-        or indices.dtype != torch.long
+        or indices.dtype not in _INDEX_DTYPES
         or indices.dim() != 1
     ):
         raise InvalidTypeError(
-            "indices must be a 1-D LongTensor, for instance vocabulary.encode(text)"
+            "indices must be a 1-D LongTensor (or uint8, int16, int32), "
+            "for instance vocabulary.encode(text)"
         )
+
+
+_INDEX_DTYPES = (torch.uint8, torch.int16, torch.int32, torch.long)

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import torch
 
 from .errors import InvalidTypeError, InvalidValueError
 
 __all__ = ["Vocabulary", "DataHandler", "vocabulary_and_text"]
+
+_PIECE = 1 << 20  # encode reads this many characters at a time
+_NUMPY_DTYPES = {
+    torch.uint8: np.uint8,
+    torch.int16: np.int16,
+    torch.int32: np.int32,
+    torch.long: np.int64,
+}
 
 
 class Vocabulary:
@@ -42,26 +51,68 @@ class Vocabulary:
         self.num_characters: int = len(self.chars)
         self.char_to_index: dict[str, int] = {c: i for i, c in enumerate(self.chars)}
         self.index_to_char: dict[int, str] = dict(enumerate(self.chars))
+        self._table: np.ndarray | None = None  # for encode, made when first needed
 
-    def encode(self, text: str) -> torch.Tensor:
+    @property
+    def index_dtype(self) -> torch.dtype:
+        """The smallest integer type that holds every index (uint8 up to 256 characters).
+
+        A text of 100 million characters then takes 100 MB as indices, not the
+        800 MB of a LongTensor.
+        """
+        if self.num_characters <= 256:
+            return torch.uint8
+        return torch.int16 if self.num_characters <= 2**15 else torch.int32
+
+    def encode(self, text: str, dtype: torch.dtype = torch.long) -> torch.Tensor:
         """Characters to indices.
 
         Args:
             text: a string of length ``L`` made of characters in the vocabulary.
+            dtype: the integer type of the result; ``index_dtype`` stores a long
+                text compactly (turn a piece into longs when it is used).
 
         Returns:
-            LongTensor of shape ``[L]``.
+            Tensor of shape ``[L]``.
         """
         if not isinstance(text, str):
             raise InvalidTypeError(f"text must be a str, got {type(text).__name__}")
-        try:
-            indices = [self.char_to_index[c] for c in text]
-        except KeyError as error:
+        if (
+            dtype not in _NUMPY_DTYPES
+            or torch.iinfo(dtype).max < self.num_characters - 1
+        ):
             raise InvalidValueError(
-                f"character {error.args[0]!r} is not in the vocabulary {''.join(self.chars)!r}; "
-                "use only characters the model was trained on"
-            ) from None
-        return torch.tensor(indices, dtype=torch.long)
+                f"dtype must be an integer type that holds {self.num_characters} "
+                f"indices, such as torch.long or {self.index_dtype}, got {dtype}"
+            )
+        indices = np.empty(len(text), dtype=_NUMPY_DTYPES[dtype])
+        # A piece at a time, through NumPy: a fixed number of bytes per character
+        # (UTF-32), each code point looked up in a table. Fast for a text of
+        # millions of characters, and the pieces keep the copies small.
+        for start in range(0, len(text), _PIECE):
+            piece = text[start : start + _PIECE]
+            raw = piece.encode("utf-32-le", "surrogatepass")
+            codes = np.frombuffer(raw, dtype=np.uint32)
+            found = self._index_of_code(codes)
+            if (found < 0).any():
+                missing = piece[int(np.argmax(found < 0))]
+                raise InvalidValueError(
+                    f"character {missing!r} is not in the vocabulary "
+                    f"{''.join(self.chars)!r}; "
+                    "use only characters the model was trained on"
+                )
+            indices[start : start + len(piece)] = found
+        return torch.from_numpy(indices)
+
+    def _index_of_code(self, codes: np.ndarray) -> np.ndarray:
+        """``[N]`` code points to ``[N]`` indices; -1 for a character not in the vocabulary."""
+        if self._table is None:
+            # table[code point] = index, up to the largest code point, then one -1
+            # that stands for every code point above it.
+            table = np.full(ord(self.chars[-1]) + 2, -1, dtype=np.int32)
+            table[[ord(c) for c in self.chars]] = np.arange(self.num_characters)
+            self._table = table
+        return self._table[np.minimum(codes, len(self._table) - 1)]
 
     def decode(self, indices: torch.Tensor | Sequence[int]) -> str:
         """Indices to characters: the inverse of :meth:`encode`.

@@ -22,6 +22,7 @@ Usage: ``python scripts/refresh_notebooks.py chapters/*.ipynb``
 from __future__ import annotations
 
 import argparse
+import configparser
 import copy
 import hashlib
 import json
@@ -41,6 +42,8 @@ REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMING = "execution"
 IGNORED = "nbval-ignore-output"
+# What nbval may rewrite before comparing (tests/nbval_sanitize.cfg).
+SANITIZE = Path(__file__).resolve().parents[1] / "tests" / "nbval_sanitize.cfg"
 
 
 KERNEL = "hello-rnn-refresh"
@@ -142,18 +145,36 @@ def _rename(text: str, renamed: dict[str, str]) -> str:
     return MODEL_ID.sub(lambda m: renamed.get(m.group(0), m.group(0)), text)
 
 
+def sanitizers(path: Path = SANITIZE) -> list[tuple[re.Pattern, str]]:
+    """The (regex, replacement) pairs of nbval's sanitize file: what truly varies."""
+    config = configparser.ConfigParser()
+    config.read(path, encoding="utf-8")
+    return [
+        (re.compile(config[name]["regex"]), config[name]["replace"])
+        for name in config.sections()
+    ]
+
+
 def without_noise(notebook: dict) -> dict:
     """A copy of `notebook` without what varies run to run by design.
 
-    That is every cell's timing stamps, and the outputs of the cells tagged
+    That is every cell's timing stamps, the outputs of the cells tagged
     ``nbval-ignore-output`` (a measured speed, say), which nbval does not
-    compare either.
+    compare either, and in the others whatever nbval's sanitize file rewrites
+    (a speed printed by the command line).
     """
     bare = copy.deepcopy(notebook)
+    rules = sanitizers()
     for cell in bare["cells"]:
         cell.get("metadata", {}).pop(TIMING, None)
         if IGNORED in cell.get("metadata", {}).get("tags", []):
             cell["outputs"] = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = "".join(output["text"])
+                for regex, replacement in rules:
+                    text = regex.sub(replacement, text)
+                output["text"] = text
     return bare
 
 

@@ -47,14 +47,25 @@ def test_a_slider_of_images_shows_its_first_image_and_label(tmp_path):
     assert (tmp_path / uri.lstrip("/")).read_bytes() == images[0].value
     assert frame.controls == ["the slider \u201cposition t\u201d"]
     note = frame.nodes()
-    assert note[0].get("format") == "latex" and "minipage" in note[0].astext()  # kept on one page
+    assert (
+        note[0].get("format") == "latex" and "minipage" in note[0].astext()
+    )  # kept on one page
     assert SENTENCE in note[-2].astext()
 
 
 def test_a_grid_shows_its_start_frame_and_says_which_it_is(tmp_path):
-    frames = [[ipywidgets.HTML(f"<pre>row {r} column {c}</pre>") for c in range(3)] for r in range(2)]
-    box = widgets.frame_grid(frames, "beginning", "temperature T", ["the cat ", "a bird "], ["0", "0.5", "1"],
-                             start=(1, 2))
+    frames = [
+        [ipywidgets.HTML(f"<pre>row {r} column {c}</pre>") for c in range(3)]
+        for r in range(2)
+    ]
+    box = widgets.frame_grid(
+        frames,
+        "beginning",
+        "temperature T",
+        ["the cat ", "a bird "],
+        ["0", "0.5", "1"],
+        start=(1, 2),
+    )
     frame = frame_of(box, tmp_path)
     assert [block.astext() for block in frame.blocks] == ["row 1 column 2"]
     assert frame.controls == [
@@ -62,7 +73,11 @@ def test_a_grid_shows_its_start_frame_and_says_which_it_is(tmp_path):
         "the slider \u201ctemperature T\u201d set to 1",
     ]
     text = frame.nodes()[-1].astext()
-    assert text.startswith("One frame of the buttons") and " and the slider " in text and text.endswith(SENTENCE)
+    assert (
+        text.startswith("One frame of the buttons")
+        and " and the slider " in text
+        and text.endswith(SENTENCE)
+    )
 
 
 def test_frame_html_becomes_paragraphs_and_literal_text():
@@ -76,16 +91,33 @@ def test_frame_html_becomes_paragraphs_and_literal_text():
     assert blocks[1].astext() == "def f(x):\n    return x < 1\nseed 0: the cat"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "chapters").glob("*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "chapters").glob("*.ipynb")), ids=lambda p: p.stem
+)
 def test_every_stored_widget_has_a_frame_for_the_pdf(path, tmp_path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    state = notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    views = [output["data"][WIDGET_VIEW]["model_id"] for cell in notebook["cells"]
-             for output in cell.get("outputs", []) if WIDGET_VIEW in output.get("data", {})]
+    state = (
+        notebook.get("metadata", {})
+        .get("widgets", {})
+        .get(WIDGET_STATE, {})
+        .get("state", {})
+    )
+    views = [
+        output["data"][WIDGET_VIEW]["model_id"]
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        if WIDGET_VIEW in output.get("data", {})
+    ]
     for model_id in views:
         frame = _Frame(state, tmp_path, tmp_path)
         frame.walk(model_id)
         assert frame.blocks, f"{path.name}: widget {model_id} shows nothing in the PDF"
         assert frame.controls, f"{path.name}: widget {model_id} has no control to name"
-        for image in (block for block in frame.blocks if isinstance(block, nodes.image)):
-            assert (tmp_path / image["uri"].lstrip("/")).read_bytes().startswith(b"\x89PNG")
+        for image in (
+            block for block in frame.blocks if isinstance(block, nodes.image)
+        ):
+            assert (
+                (tmp_path / image["uri"].lstrip("/"))
+                .read_bytes()
+                .startswith(b"\x89PNG")
+            )

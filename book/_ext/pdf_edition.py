@@ -49,15 +49,38 @@ _MODEL_ID = re.compile(r'"model_id"\s*:\s*"([^"]+)"')
 _CONTAINERS = {"VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel"}
 _PAGED = {"StackModel", "TabModel", "AccordionModel"}  # show children[selected_index]
 _TEXT = {"HTMLModel", "HTMLMathModel", "LabelModel"}
-_VOID = {"br", "hr", "img", "wbr", "input", "source", "area", "col", "meta", "link"}  # no end tag
+_VOID = {
+    "br",
+    "hr",
+    "img",
+    "wbr",
+    "input",
+    "source",
+    "area",
+    "col",
+    "meta",
+    "link",
+}  # no end tag
 # Controls: drawn as nothing, named in the sentence ("slider “position t”").
 _CONTROL_KIND = {
-    "IntSliderModel": "slider", "FloatSliderModel": "slider", "SelectionSliderModel": "slider",
-    "IntRangeSliderModel": "slider", "FloatRangeSliderModel": "slider", "FloatLogSliderModel": "slider",
-    "ToggleButtonsModel": "buttons", "DropdownModel": "menu", "RadioButtonsModel": "buttons",
-    "TextModel": "text box", "BoundedIntTextModel": "box", "IntTextModel": "box", "FloatTextModel": "box",
-    "BoundedFloatTextModel": "box", "CheckboxModel": "checkbox", "ToggleButtonModel": "button",
-    "PlayModel": "player", "ButtonModel": "button",
+    "IntSliderModel": "slider",
+    "FloatSliderModel": "slider",
+    "SelectionSliderModel": "slider",
+    "IntRangeSliderModel": "slider",
+    "FloatRangeSliderModel": "slider",
+    "FloatLogSliderModel": "slider",
+    "ToggleButtonsModel": "buttons",
+    "DropdownModel": "menu",
+    "RadioButtonsModel": "buttons",
+    "TextModel": "text box",
+    "BoundedIntTextModel": "box",
+    "IntTextModel": "box",
+    "FloatTextModel": "box",
+    "BoundedFloatTextModel": "box",
+    "CheckboxModel": "checkbox",
+    "ToggleButtonModel": "button",
+    "PlayModel": "player",
+    "ButtonModel": "button",
 }
 
 
@@ -73,7 +96,9 @@ class _HtmlToNodes(HTMLParser):
         self.blocks: list[nodes.Element] = []
         self._paragraph: nodes.paragraph | None = None
         self._pre: list[str] | None = None
-        self._pre_tags: list[str] = []  # the tags open in the preformatted block, its own first
+        self._pre_tags: list[
+            str
+        ] = []  # the tags open in the preformatted block, its own first
         self._bold = 0
         self._last_was_pre = False
 
@@ -155,11 +180,21 @@ def _control_phrase(name: str, values: dict[str, Any]) -> str:
     value = values.get("value")
     if labels and isinstance(index, int) and 0 <= index < len(labels):
         shown = str(labels[index]).strip()
-    elif values.get("readout", True) and isinstance(value, (int, float, str)) and not isinstance(value, bool):
+    elif (
+        values.get("readout", True)
+        and isinstance(value, (int, float, str))
+        and not isinstance(value, bool)
+    ):
         shown = f"{value:g}" if isinstance(value, float) else str(value).strip()
     else:
-        return phrase  # a slider without readout: the frame's own caption says where it is
-    return f"{phrase} set to {shown}" if kind == "slider" else f"{phrase} set to \u201c{shown}\u201d"
+        return (
+            phrase  # a slider without readout: the frame's own caption says where it is
+        )
+    return (
+        f"{phrase} set to {shown}"
+        if kind == "slider"
+        else f"{phrase} set to \u201c{shown}\u201d"
+    )
 
 
 class _Frame:
@@ -199,32 +234,44 @@ class _Frame:
     def image(self, model: dict[str, Any]) -> None:
         values = model.get("state", {})
         data = values.get("value")
-        for buffer in model.get("buffers", []):  # ipywidgets 8 keeps bytes in the buffers
+        for buffer in model.get(
+            "buffers", []
+        ):  # ipywidgets 8 keeps bytes in the buffers
             if buffer.get("path") == ["value"]:
                 data = buffer.get("data")
         if not data:
             return
         png = base64.b64decode(data)
-        extension = {"jpeg": "jpg"}.get(values.get("format", "png"), values.get("format", "png"))
+        extension = {"jpeg": "jpg"}.get(
+            values.get("format", "png"), values.get("format", "png")
+        )
         path = self.image_folder / f"{hashlib.sha1(png).hexdigest()[:16]}.{extension}"
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.is_file():
             path.write_bytes(png)
         # A URI starting with "/" is relative to the source folder (as myst-nb writes its own outputs).
         uri = "/" + path.resolve().relative_to(self.srcdir.resolve()).as_posix()
-        self.blocks.append(nodes.image(uri=uri, alt="one frame of an interactive figure"))
+        self.blocks.append(
+            nodes.image(uri=uri, alt="one frame of an interactive figure")
+        )
 
     def nodes(self) -> list[nodes.Element]:
         controls = self.controls
         if len(controls) > 1:
             controls = [", ".join(controls[:-1]) + " and " + controls[-1]]
         text = f"One frame of {controls[0]}. {SENTENCE}" if controls else SENTENCE
-        note = nodes.paragraph("", "", nodes.emphasis(text, text), classes=["pdf-widget-note"])
+        note = nodes.paragraph(
+            "", "", nodes.emphasis(text, text), classes=["pdf-widget-note"]
+        )
         blocks = [*self.blocks, note]
         if any(isinstance(block, nodes.image) for block in self.blocks):
             # A figure and its caption on one page: a minipage does not break.
             blocks = [
-                nodes.raw("", "\\par\\noindent\\begin{minipage}{\\linewidth}\n", format="latex"),
+                nodes.raw(
+                    "",
+                    "\\par\\noindent\\begin{minipage}{\\linewidth}\n",
+                    format="latex",
+                ),
                 *blocks,
                 nodes.raw("", "\\end{minipage}\\par\\medskip\n", format="latex"),
             ]
@@ -240,7 +287,10 @@ def _notebook_widget_state(path: Path) -> dict[str, Any]:
 
 def _widget_model_id(bundle: nodes.Element) -> str | None:
     for container in bundle.children:
-        if isinstance(container, nodes.Element) and container.get("mime_type") == WIDGET_VIEW:
+        if (
+            isinstance(container, nodes.Element)
+            and container.get("mime_type") == WIDGET_VIEW
+        ):
             found = _MODEL_ID.search(container.astext())
             return found.group(1) if found else None
     return None
@@ -267,7 +317,10 @@ def replace_widgets_for_latex(app: Sphinx, doctree: nodes.document) -> None:
         frame = _Frame(state, image_folder, Path(app.srcdir))
         frame.walk(model_id)
         if not frame.blocks:
-            logger.warning(f"widget {model_id} has no stored frame to show in the PDF", location=bundle)
+            logger.warning(
+                f"widget {model_id} has no stored frame to show in the PDF",
+                location=bundle,
+            )
         replacement = nodes.container(classes=["pdf-widget-frame"])
         replacement.extend(frame.nodes())
         bundle.replace_self(replacement)
@@ -285,12 +338,19 @@ class BackMatterAsAppendices(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         site_map = getattr(self.config, "external_site_map", None)
         parts = site_map.root.subtrees if site_map is not None else []
-        back = [p.caption for i, p in enumerate(parts) if not p.numbered and any(q.numbered for q in parts[:i])]
+        back = [
+            p.caption
+            for i, p in enumerate(parts)
+            if not p.numbered and any(q.numbered for q in parts[:i])
+        ]
         if not back:
             return
         for start in self.document.findall(addnodes.start_of_file):
             if start.get("docname") == back[0]:
-                start.parent.insert(start.parent.index(start), nodes.raw("", "\\appendix\n", format="latex"))
+                start.parent.insert(
+                    start.parent.index(start),
+                    nodes.raw("", "\\appendix\n", format="latex"),
+                )
                 return
 
 
@@ -310,12 +370,18 @@ class BibliographyInItsChapter(SphinxPostTransform):
         if not bibliographies:
             return
         if len(bibliographies) != 1 or len(docnames) != 1:
-            logger.warning(f"pdf_edition: the bibliography has no chapter to go in (bibliographies in {docnames})")
+            logger.warning(
+                f"pdf_edition: the bibliography has no chapter to go in (bibliographies in {docnames})"
+            )
             return
         (docname,) = docnames
         for start in self.document.findall(addnodes.start_of_file):
             if start.get("docname") == docname:
-                sections = [child for child in start.children if isinstance(child, nodes.section)]
+                sections = [
+                    child
+                    for child in start.children
+                    if isinstance(child, nodes.section)
+                ]
                 target = sections[-1] if sections else start
                 bibliographies[0].parent.remove(bibliographies[0])
                 target += bibliographies[0]
@@ -330,15 +396,21 @@ def copy_pdf_into_site(app: Sphinx, exception: Exception | None) -> None:
         return
     source = Path(app.srcdir) / app.config.pdf_edition_source
     if not source.is_file():
-        logger.info(f"pdf_edition: no PDF at {app.config.pdf_edition_source} (run `make pdf` first)")
+        logger.info(
+            f"pdf_edition: no PDF at {app.config.pdf_edition_source} (run `make pdf` first)"
+        )
         return
     shutil.copyfile(source, Path(app.outdir) / app.config.pdf_edition_name)
-    logger.info(f"pdf_edition: copied {app.config.pdf_edition_source} to {app.config.pdf_edition_name}")
+    logger.info(
+        f"pdf_edition: copied {app.config.pdf_edition_source} to {app.config.pdf_edition_name}"
+    )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Where `make pdf` leaves the PDF, relative to the book's root, and its name in the site.
-    app.add_config_value("pdf_edition_source", "_pdf/_build/latex/hello-rnn.pdf", "html")
+    app.add_config_value(
+        "pdf_edition_source", "_pdf/_build/latex/hello-rnn.pdf", "html"
+    )
     app.add_config_value("pdf_edition_name", "hello-rnn.pdf", "html")
     # Before Sphinx's image collector (priority 500), so that the frames' images are collected.
     app.connect("doctree-read", replace_widgets_for_latex, priority=400)

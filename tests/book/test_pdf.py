@@ -20,7 +20,11 @@ import pytest
 from book_site import ROOT, book_config, notebook_docnames, toc_docnames
 from PIL import Image
 
-PDF = Path(os.environ.get("BOOK_PDF", ROOT / book_config()["sphinx"]["config"]["pdf_edition_source"]))
+PDF = Path(
+    os.environ.get(
+        "BOOK_PDF", ROOT / book_config()["sphinx"]["config"]["pdf_edition_source"]
+    )
+)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # The sentence under each widget's frame (book/_ext/pdf_edition.py).
 SENTENCE = "The interactive version is on the web page."
@@ -29,7 +33,9 @@ HIDDEN = {"remove-output", "remove-cell"}
 # Characters the book uses that a font without them would drop (XeLaTeX only warns in its log).
 UNICODE = ["\u2423", "\u00b0", "\u2192", "\u201c", "\u00fc"]  # ␣ ° → “ ü
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (make tex)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="needs poppler-utils (make tex)"
+)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +48,9 @@ def pdf() -> Path:
 @functools.cache
 def page_texts(path: Path) -> list[str]:
     """The text of every page (pdftotext separates pages with form feeds)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
     return out.stdout.decode("utf-8").split("\f")[:-1]
 
 
@@ -52,7 +60,9 @@ def flat(text: str) -> str:
 
 
 def page_count(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
 
 
@@ -69,7 +79,9 @@ def notebook(docname: str) -> dict:
 
 def chapter_title(docname: str) -> str:
     for cell in notebook(docname)["cells"]:
-        if cell["cell_type"] == "markdown" and (title := first_heading("".join(cell["source"]))):
+        if cell["cell_type"] == "markdown" and (
+            title := first_heading("".join(cell["source"]))
+        ):
             return title
     raise AssertionError(f"{docname} has no '# ' title")
 
@@ -77,7 +89,10 @@ def chapter_title(docname: str) -> str:
 def back_matter_titles() -> list[str]:
     """The titles of the toc's Markdown pages, but the root's (the book's title page replaces it)."""
     names = [name for name in toc_docnames()[1:] if (ROOT / f"{name}.md").is_file()]
-    return [first_heading((ROOT / f"{name}.md").read_text(encoding="utf-8")) for name in names]
+    return [
+        first_heading((ROOT / f"{name}.md").read_text(encoding="utf-8"))
+        for name in names
+    ]
 
 
 def shown_widget_outputs() -> int:
@@ -87,7 +102,10 @@ def shown_widget_outputs() -> int:
         for cell in notebook(docname)["cells"]:
             if HIDDEN & set(cell.get("metadata", {}).get("tags", [])):
                 continue
-            count += sum(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", []))
+            count += sum(
+                WIDGET_VIEW in output.get("data", {})
+                for output in cell.get("outputs", [])
+            )
     return count
 
 
@@ -98,20 +116,30 @@ def test_page_count_is_plausible(pdf: Path) -> None:
 
 def test_every_chapter_and_back_matter_title_is_in_the_pdf(pdf: Path) -> None:
     text = flat("\n".join(page_texts(pdf))).casefold()
-    titles = [chapter_title(name) for name in notebook_docnames()] + back_matter_titles()
+    titles = [
+        chapter_title(name) for name in notebook_docnames()
+    ] + back_matter_titles()
     assert len(titles) == len(toc_docnames()) - 1
     missing = [title for title in titles if flat(title).casefold() not in text]
     assert not missing, f"titles not in the PDF: {missing}"
 
 
 def test_no_unresolved_reference(pdf: Path) -> None:
-    pages = [number for number, text in enumerate(page_texts(pdf), start=1) if "??" in text]
+    pages = [
+        number for number, text in enumerate(page_texts(pdf), start=1) if "??" in text
+    ]
     assert not pages, f'"??" (an unresolved reference) on pages {pages}'
 
 
 def test_no_raw_widget_output(pdf: Path) -> None:
     text = flat("\n".join(page_texts(pdf)))
-    for raw in ("model_id", "version_major", "application/vnd.jupyter", "VBox(children=", "IntSlider(value="):
+    for raw in (
+        "model_id",
+        "version_major",
+        "application/vnd.jupyter",
+        "VBox(children=",
+        "IntSlider(value=",
+    ):
         assert raw not in text, f"raw widget output in the PDF: {raw!r}"
 
 
@@ -135,8 +163,12 @@ def test_unicode_characters_render(pdf: Path) -> None:
     assert not missing, f"characters missing from the PDF: {missing}"
     log = pdf.with_suffix(".log")
     if log.is_file():
-        dropped = sorted(set(re.findall(r"Missing character: .*", log.read_text(errors="replace"))))
-        assert not dropped, "XeLaTeX dropped characters its fonts lack:\n" + "\n".join(dropped[:20])
+        dropped = sorted(
+            set(re.findall(r"Missing character: .*", log.read_text(errors="replace")))
+        )
+        assert not dropped, "XeLaTeX dropped characters its fonts lack:\n" + "\n".join(
+            dropped[:20]
+        )
 
 
 def ink(page: Path) -> float:
@@ -148,7 +180,9 @@ def ink(page: Path) -> float:
 
 
 def test_pages_are_not_blank(pdf: Path, tmp_path: Path) -> None:
-    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True
+    )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == page_count(pdf)
     inks = {page.stem: ink(page) for page in pages}

@@ -69,14 +69,17 @@ class GoingBiggerMeasurements(SphinxDirective):
         todo = [r["how"] for r in runs if r["status"] != "measured"]
         found = [table, nodes.paragraph(text="Measured on:"), _bullets(done)]
         if todo:
-            found += [nodes.paragraph(text="To measure the others:"), _bullets(todo)]
+            commands = _bullets(todo, literal=True)
+            found += [nodes.paragraph(text="To measure the others:"), commands]
         return found
 
 
-def _bullets(lines: list[str]) -> nodes.bullet_list:
+def _bullets(lines: list[str], literal: bool = False) -> nodes.bullet_list:
+    """A bulleted list; commands as literal text (no "--" turned into a dash)."""
     items = nodes.bullet_list()
     for line in lines:
-        items += nodes.list_item("", nodes.paragraph(text=line))
+        text = nodes.literal(text=line) if literal else nodes.Text(line)
+        items += nodes.list_item("", nodes.paragraph("", "", text))
     return items
 
 

@@ -22,6 +22,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Request,
+    Response,
     Route,
     expect,
     sync_playwright,
@@ -31,8 +32,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's own browser download is not used: Debian's Chromium, headless, no network of its own.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 # Generous: CI runs this on 2 cores, and a page with many widget frames takes seconds to load there.
 TIMEOUT_MS = 90_000
@@ -50,8 +55,9 @@ PAGES = built_pages()
 
 def pages_with(pattern: str) -> list[str]:
     """The built pages whose HTML matches ``pattern``."""
-    return [p for p in PAGES if re.search(pattern, (SITE / p).read_text(encoding="utf-8"))]
-
+    return [
+        p for p in PAGES if re.search(pattern, (SITE / p).read_text(encoding="utf-8"))
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +69,9 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"no Chromium at {CHROMIUM}: `make browser-test` installs Debian's (apt-get install chromium)")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: `make browser-test` installs Debian's (apt-get install chromium)"
+        )
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
@@ -81,7 +89,7 @@ class Watch:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
         page.on("requestfailed", self._request_failed)
-        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"HTTP {r.status} {r.url}"))
+        page.on("response", self._response)
 
     def _local(self, url: str) -> bool:
         return url.startswith(self.base) or url.startswith(("data:", "blob:", "about:"))
@@ -93,18 +101,26 @@ class Watch:
             self.blocked.append(route.request.url)
             route.abort("blockedbyclient")
 
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"HTTP {response.status} {response.url}")
+
     def _request_failed(self, request: Request) -> None:
         if self._local(request.url):
             self.failed.append(f"{request.failure} {request.url}")
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not any(p.search(message.text) for p in ALLOWED_CONSOLE_ERRORS):
+        allowed = any(p.search(message.text) for p in ALLOWED_CONSOLE_ERRORS)
+        if message.type == "error" and not allowed:
             self.errors.append(f"console: {message.text}")
 
     def assert_clean(self, what: str) -> None:
-        assert not self.blocked, f"{what} requested other hosts (blocked): {self.blocked}"
+        assert not self.blocked, (
+            f"{what} requested other hosts (blocked): {self.blocked}"
+        )
         assert not self.failed, f"{what}: failed local requests: {self.failed}"
-        assert not self.errors, f"{what}: errors in the browser console:\n" + "\n".join(self.errors)
+        listing = "\n".join(self.errors)
+        assert not self.errors, f"{what}: errors in the browser console:\n{listing}"
 
 
 @pytest.fixture
@@ -125,14 +141,19 @@ def open_page(page: Page, watch: Watch, url: str) -> None:
         page.wait_for_load_state("networkidle")
         if page.locator("script[src*='mathjax']").count():
             step = "MathJax"
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.wait_for_function(
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            )
             page.evaluate("() => MathJax.startup.promise.then(() => true)")
-        views = page.locator("script[type='application/vnd.jupyter.widget-view+json']").count()
+        views = page.locator(
+            "script[type='application/vnd.jupyter.widget-view+json']"
+        ).count()
         if views:
             step = "rendering the widgets"
             # html-manager puts a .widget-subarea before each view's <script> and renders the view into it.
             page.wait_for_function(
-                """n => document.querySelectorAll('.widget-subarea > .jupyter-widgets').length >= n""", arg=views
+                """n => document.querySelectorAll('.widget-subarea > .jupyter-widgets').length >= n""",
+                arg=views,
             )
         page.wait_for_load_state("networkidle")
     except PlaywrightTimeoutError:
@@ -186,13 +207,17 @@ BROKEN_FONTS = """async () => {
 
 
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
-def test_page_renders_offline_without_errors(page: tuple[Page, Watch], server: str, path: str) -> None:
+def test_page_renders_offline_without_errors(
+    page: tuple[Page, Watch], server: str, path: str
+) -> None:
     tab, watch = page
     open_page(tab, watch, server + path)
     math = tab.evaluate(MATH_PROBLEMS)
     images = tab.evaluate(BROKEN_IMAGES)
     fonts = tab.evaluate(BROKEN_FONTS)
-    views = tab.locator("script[type='application/vnd.jupyter.widget-view+json']").count()
+    views = tab.locator(
+        "script[type='application/vnd.jupyter.widget-view+json']"
+    ).count()
     rendered = tab.locator(".widget-subarea > .jupyter-widgets").count()
     shot = SCREENSHOTS / f"{path.removesuffix('.html')}.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
@@ -201,7 +226,9 @@ def test_page_renders_offline_without_errors(page: tuple[Page, Watch], server: s
     assert not math, f"{path}: math not typeset:\n" + "\n".join(math)
     assert not images, f"{path}: images that did not load: {images}"
     assert not fonts, f"{path}: fonts that did not load: {fonts}"
-    assert rendered == views, f"{path}: {views} widget views in the page, {rendered} rendered"
+    assert rendered == views, (
+        f"{path}: {views} widget views in the page, {rendered} rendered"
+    )
     watch.assert_clean(path)
 
 
@@ -229,8 +256,12 @@ SHOWN = """area => {
 SHOWN_CHANGED = f"([area, before]) => ({SHOWN})(area) !== before"
 
 
-@pytest.mark.parametrize("path", pages_with(r"application/vnd\.jupyter\.widget-state\+json"), ids=page_id)
-def test_sliders_change_what_is_shown_without_a_kernel(page: tuple[Page, Watch], server: str, path: str) -> None:
+@pytest.mark.parametrize(
+    "path", pages_with(r"application/vnd\.jupyter\.widget-state\+json"), ids=page_id
+)
+def test_sliders_change_what_is_shown_without_a_kernel(
+    page: tuple[Page, Watch], server: str, path: str
+) -> None:
     """Each slider (frame_slider: an IntSlider jslinked to a Stack) shows another frame when moved."""
     tab, watch = page
     open_page(tab, watch, server + path)
@@ -246,12 +277,17 @@ def test_sliders_change_what_is_shown_without_a_kernel(page: tuple[Page, Watch],
             if handle.get_attribute("aria-valuemin") == maximum:
                 continue  # a single frame: nothing to move
             handle.focus()
-            tab.keyboard.press("Home" if value == maximum else "End")  # to the other end of the slider
+            # To the other end of the slider.
+            tab.keyboard.press("Home" if value == maximum else "End")
             expect(handle).not_to_have_attribute("aria-valuenow", value)
             try:
-                tab.wait_for_function(SHOWN_CHANGED, arg=[area.element_handle(), before], timeout=15_000)
+                tab.wait_for_function(
+                    SHOWN_CHANGED, arg=[area.element_handle(), before], timeout=15_000
+                )
             except PlaywrightTimeoutError:
-                pytest.fail(f"{path}: slider {index}.{s} moved from {value}, but what the widget shows did not change")
+                pytest.fail(
+                    f"{path}: slider {index}.{s} moved from {value}, but what the widget shows did not change"
+                )
     watch.assert_clean(path)
 
 
@@ -261,7 +297,9 @@ DROPDOWNS = r'class="[^"]*\b(dropdown\b[^"]*\badmonition|admonition\b[^"]*\bdrop
 
 
 @pytest.mark.parametrize("path", pages_with(DROPDOWNS), ids=page_id)
-def test_hidden_solutions_and_code_open_on_click(page: tuple[Page, Watch], server: str, path: str) -> None:
+def test_hidden_solutions_and_code_open_on_click(
+    page: tuple[Page, Watch], server: str, path: str
+) -> None:
     """Solutions (sphinx-exercise dropdowns) start hidden and open on click; so do hidden code cells."""
     tab, watch = page
     open_page(tab, watch, server + path)
@@ -293,17 +331,23 @@ def test_search_finds(page: tuple[Page, Watch], server: str, word: str) -> None:
     open_page(tab, watch, f"{server}search.html?q={word}")
     results = tab.locator("#search-results ul.search li a")
     expect(results.first).to_be_visible()
-    targets = {urlsplit(urljoin(tab.url, href)).path for href in results.evaluate_all("as => as.map(a => a.href)")}
+    targets = {
+        urlsplit(urljoin(tab.url, href)).path
+        for href in results.evaluate_all("as => as.map(a => a.href)")
+    }
     assert targets, f"searching {word!r} found nothing"
     watch.assert_clean(f"search for {word!r}")
 
 
-def test_previous_next_links_walk_the_toc_in_order(page: tuple[Page, Watch], server: str) -> None:
+def test_previous_next_links_walk_the_toc_in_order(
+    page: tuple[Page, Watch], server: str
+) -> None:
     tab, watch = page
     expected = toc_docnames()
 
     def here() -> str:
-        return urlsplit(tab.url).path.removeprefix(urlsplit(server).path).removesuffix(".html")
+        path = urlsplit(tab.url).path.removeprefix(urlsplit(server).path)
+        return path.removesuffix(".html")
 
     def walk(selector: str, name: str) -> list[str]:
         """Follow the `selector` link from page to page until it runs out; the pages seen, in order."""
@@ -315,7 +359,8 @@ def test_previous_next_links_walk_the_toc_in_order(page: tuple[Page, Watch], ser
             assert len(seen) <= len(expected), f"'{name}' goes past the toc: {seen}"
         return seen
 
-    tab.goto(server + "index.html", wait_until="load")  # the root page redirects to the toc's root
+    # The root page redirects to the toc's root.
+    tab.goto(server + "index.html", wait_until="load")
     tab.wait_for_url(f"{server}{expected[0]}.html")
     assert walk("a.right-next", "next") == expected
     assert walk("a.left-prev", "previous") == expected[::-1]

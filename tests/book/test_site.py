@@ -26,17 +26,29 @@ from bs4 import BeautifulSoup
 PAGES = built_pages()
 # Elements and attributes through which a page loads something (as opposed to <a href>, a link to follow).
 LOADS = {
-    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",),
-    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "track": ("src",),
-    "embed": ("src",), "object": ("data",), "input": ("src",),
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
 }
 # Hosts that serve libraries; none of them may appear in a page's scripts, even as data.
 CDN = re.compile(
     r"cdn\.|jsdelivr|unpkg\.com|cdnjs|cloudflare|googleapis|gstatic|bootstrapcdn|mathjax\.org|jquery\.com",
     re.IGNORECASE,
 )
-ABSOLUTE_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*:)?//[\w.-]+\.[a-z]{2,}", re.IGNORECASE)
-CSS_REMOTE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:[a-z]+:)?//""", re.IGNORECASE)
+ABSOLUTE_URL = re.compile(
+    r"(?:\b[a-z][a-z0-9+.-]*:)?//[\w.-]+\.[a-z]{2,}", re.IGNORECASE
+)
+CSS_REMOTE = re.compile(
+    r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:[a-z]+:)?//""", re.IGNORECASE
+)
 
 
 @functools.cache
@@ -46,7 +58,8 @@ def soup(page: str) -> BeautifulSoup:
 
 def is_off_host(url: str) -> bool:
     url = url.strip()
-    return url.startswith("//") or urlsplit(url).scheme in {"http", "https", "ftp", "ws", "wss"}
+    remote = {"http", "https", "ftp", "ws", "wss"}
+    return url.startswith("//") or urlsplit(url).scheme in remote
 
 
 def test_book_is_built_with_every_toc_page(site: Path) -> None:
@@ -64,7 +77,8 @@ def test_page_loads_nothing_from_another_host(site: Path, page: str) -> None:
     for tag, attributes in LOADS.items():
         for element in html.find_all(tag):
             for attribute in attributes:
-                for url in (element.get(attribute) or "").split(","):  # srcset: "url 1x, url 2x"
+                # srcset: "url 1x, url 2x"
+                for url in (element.get(attribute) or "").split(","):
                     if url.strip() and is_off_host(url.split()[0]):
                         problems.append(f"<{tag} {attribute}={url.strip()!r}>")
     for element in html.find_all(style=True):
@@ -72,7 +86,9 @@ def test_page_loads_nothing_from_another_host(site: Path, page: str) -> None:
             problems.append(f"<{element.name} style={element['style']!r}>")
     for style in html.find_all("style"):
         if CSS_REMOTE.search(style.get_text()):
-            problems.append(f"<style> loading from another host: {style.get_text()[:120]!r}")
+            problems.append(
+                f"<style> loading from another host: {style.get_text()[:120]!r}"
+            )
     assert not problems, f"{page} loads from another host:\n" + "\n".join(problems)
 
 
@@ -86,12 +102,17 @@ def test_page_scripts_name_no_cdn(site: Path, page: str) -> None:
             if attribute != "src" and (ABSOLUTE_URL.search(text) or CDN.search(text)):
                 problems.append(f"<script {attribute}={text!r}>")
         body = script.get_text()
-        is_data = script.get("type", "").endswith("json")  # widget state: data, may quote a URL, but no CDN
-        found = CDN.search(body) if is_data else (ABSOLUTE_URL.search(body) or CDN.search(body))
+        # Widget state is data: it may quote a URL, but must name no CDN.
+        if script.get("type", "").endswith("json"):
+            found = CDN.search(body)
+        else:
+            found = ABSOLUTE_URL.search(body) or CDN.search(body)
         if found:
             start = max(found.start() - 60, 0)
-            problems.append(f"<script type={script.get('type')!r}>...{body[start:found.end() + 60]!r}...")
-    assert not problems, f"{page}: scripts that name another host:\n" + "\n".join(problems)
+            excerpt = body[start : found.end() + 60]
+            problems.append(f"<script type={script.get('type')!r}>...{excerpt!r}...")
+    listing = "\n".join(problems)
+    assert not problems, f"{page}: scripts that name another host:\n{listing}"
 
 
 def test_stylesheets_load_nothing_from_another_host(site: Path) -> None:
@@ -100,7 +121,9 @@ def test_stylesheets_load_nothing_from_another_host(site: Path) -> None:
         for css in site.rglob("*.css")
         if CSS_REMOTE.search(css.read_text(encoding="utf-8", errors="replace"))
     ]
-    assert not problems, f"stylesheets that load from another host (fonts, @import): {problems}"
+    assert not problems, (
+        f"stylesheets that load from another host (fonts, @import): {problems}"
+    )
 
 
 # --- Internal links and anchors ------------------------------------------------------------------------
@@ -110,7 +133,8 @@ def test_stylesheets_load_nothing_from_another_host(site: Path) -> None:
 def anchors(page: Path) -> frozenset[str]:
     html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     ids = {element["id"] for element in html.find_all(id=True)}
-    return frozenset(ids | {element["name"] for element in html.find_all("a", attrs={"name": True})})
+    names = {element["name"] for element in html.find_all("a", attrs={"name": True})}
+    return frozenset(ids | names)
 
 
 def broken_link(site: Path, page: str, url: str) -> str | None:
@@ -134,8 +158,15 @@ def broken_link(site: Path, page: str, url: str) -> str | None:
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_internal_links_and_anchors_resolve(site: Path, page: str) -> None:
-    attributes = {"a": "href", "link": "href", "area": "href", "script": "src", "img": "src", "iframe": "src",
-                  "source": "src"}
+    attributes = {
+        "a": "href",
+        "link": "href",
+        "area": "href",
+        "script": "src",
+        "img": "src",
+        "iframe": "src",
+        "source": "src",
+    }
     problems = []
     for tag, attribute in attributes.items():
         for element in soup(page).find_all(tag, attrs={attribute: True}):
@@ -172,7 +203,11 @@ def expected_colab_url(docname: str) -> str:
 @pytest.mark.parametrize("docname", notebook_docnames())
 def test_colab_button_opens_this_chapter(site: Path, docname: str) -> None:
     colab = book_config()["launch_buttons"]["colab_url"].rstrip("/")
-    links = {a["href"] for a in soup(f"{docname}.html").find_all("a", href=True) if a["href"].startswith(colab)}
+    links = {
+        a["href"]
+        for a in soup(f"{docname}.html").find_all("a", href=True)
+        if a["href"].startswith(colab)
+    }
     assert links == {expected_colab_url(docname)}
     assert (ROOT / f"{docname}.ipynb").is_file()
 
@@ -182,8 +217,12 @@ def test_colab_setup_cell_is_hidden_in_the_book(site: Path, docname: str) -> Non
     assert "google.colab" not in (site / f"{docname}.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("number, docname", list(enumerate(notebook_docnames(), start=1)))
-def test_chapters_number_their_title_figures_and_exercises(site: Path, number: int, docname: str) -> None:
+@pytest.mark.parametrize(
+    "number, docname", list(enumerate(notebook_docnames(), start=1))
+)
+def test_chapters_number_their_title_figures_and_exercises(
+    site: Path, number: int, docname: str
+) -> None:
     """Chapter N's title reads "N. ...", and its figures and exercises are "Fig. N.k" and "Exercise N.k"."""
     page = soup(f"{docname}.html")
     title = page.select_one("article h1")  # not the print-only header
@@ -192,7 +231,8 @@ def test_chapters_number_their_title_figures_and_exercises(site: Path, number: i
     assert captions, f"{docname}: no numbered figure or exercise"
     for kind in ("Fig.", "Exercise"):
         numbers = [c.removeprefix(kind).strip() for c in captions if c.startswith(kind)]
-        assert numbers == [f"{number}.{k}" for k in range(1, len(numbers) + 1)], (kind, numbers)
+        expected = [f"{number}.{k}" for k in range(1, len(numbers) + 1)]
+        assert numbers == expected, (kind, numbers)
 
 
 # A URL on a CDN host (a bare mention such as "www.mathjax.org" in a licence header is no reference).
@@ -211,4 +251,5 @@ def test_no_file_of_the_site_names_a_cdn(site: Path) -> None:
             match = CDN_URL.search(path.read_text(encoding="utf-8", errors="replace"))
             if match:
                 offenders.append(f"{path.relative_to(site)}: {match.group(0)}")
-    assert not offenders, "CDN references in the built site:\n" + "\n".join(offenders[:20])
+    listing = "\n".join(offenders[:20])
+    assert not offenders, f"CDN references in the built site:\n{listing}"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from book_site import SCREENSHOTS, SITE, built_pages, page_id, toc_docnames
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
+    Locator,
     Page,
     Playwright,
     Request,
@@ -234,60 +236,121 @@ def test_page_renders_offline_without_errors(
 
 # --- Interactions -----------------------------------------------------------------------------------
 
-# In the page: what a widget area shows apart from its sliders: visible text, and a checksum of the
-# pixels of each visible image (a new frame is a new picture, not just a new blob: URL).
-SHOWN = """area => {
-    const copy = area.cloneNode(true);
-    copy.querySelectorAll('.widget-slider').forEach(e => e.remove());
-    const pictures = [...area.querySelectorAll('img')]
-        .filter(img => !img.closest('.widget-slider') && img.offsetParent !== null && img.naturalWidth > 0)
-        .map(img => {
-            const canvas = document.createElement('canvas');
-            canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-            const context = canvas.getContext('2d');
-            context.drawImage(img, 0, 0);
-            const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            let hash = 0;
-            for (let i = 0; i < data.length; i += 3) hash = (hash * 31 + data[i]) >>> 0;
-            return hash;
-        });
-    return copy.innerText + ' | ' + pictures.join(',');
-}"""
-SHOWN_CHANGED = f"([area, before]) => ({SHOWN})(area) !== before"
-
-
-@pytest.mark.parametrize(
-    "path", pages_with(r"application/vnd\.jupyter\.widget-state\+json"), ids=page_id
+# Pages that carry widget state: each must have a control that chooses what is shown.
+WIDGET_STATE = r"application/vnd\.jupyter\.widget-state\+json"
+# The controls that choose a frame: sliders (IntSlider, SelectionSlider) and toggle buttons.
+CONTROLS = ".widget-slider, .widget-toggle-buttons"
+# A control and the row it sits in: frame_slider shows each frame's caption beside its
+# slider, and a caption that changes is not a frame that changes.
+CONTROL_ROWS = (
+    f"{CONTROLS}, .widget-hbox:has(> .widget-slider, > .widget-toggle-buttons)"
 )
-def test_sliders_change_what_is_shown_without_a_kernel(
+
+# In the page: what a widget area shows outside its control rows: the text, and which
+# images (their src: every Image view gets its own blob: URL). Cheap enough to poll.
+SHOWN = """(area, rows) => {
+    const text = [], images = [];
+    const visit = node => {
+        if (node.nodeType === Node.TEXT_NODE) text.push(node.textContent);
+        else if (node.nodeType !== Node.ELEMENT_NODE || node.matches(rows)) return;
+        else if (node.tagName === 'IMG') images.push(node.src);
+        else node.childNodes.forEach(visit);
+    };
+    visit(area);
+    return {text: text.join(''), images};
+}"""
+SHOWN_CHANGED = f"""([area, rows, before]) =>
+    JSON.stringify(({SHOWN})(area, rows)) !== JSON.stringify(before)"""
+
+# In the page, once per frame: a checksum of the pixels of each image shown outside the
+# control rows (a new frame must be a new picture, not the same one under a new URL).
+PICTURES = """async (area, rows) => {
+    const sums = [];
+    for (const img of area.querySelectorAll('img')) {
+        if (img.closest(rows) || img.offsetParent === null) continue;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0);
+        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0;
+        for (let i = 0; i < data.length; i++) sum = (sum * 31 + data[i]) >>> 0;
+        sums.push(sum);
+    }
+    return sums;
+}"""
+
+
+def frame(area: Locator) -> tuple[str, list[int]]:
+    """What ``area`` shows outside its controls: its text and its pictures' checksums."""
+    text = area.evaluate(SHOWN, CONTROL_ROWS)["text"]
+    return text, area.evaluate(PICTURES, CONTROL_ROWS)
+
+
+def slide_to_the_other_end(handle: Locator) -> str:
+    """Press Home or End on a slider's handle, whichever moves it; says what it did."""
+    value = handle.get_attribute("aria-valuenow")
+    maximum = handle.get_attribute("aria-valuemax")
+    assert handle.get_attribute("aria-valuemin") != maximum, (
+        f"a slider with a single position ({value}): nothing to choose"
+    )
+    handle.focus()
+    handle.press("Home" if value == maximum else "End")
+    expect(handle).not_to_have_attribute("aria-valuenow", value)
+    return f"slider moved from {value}"
+
+
+def press_another_button(buttons: Locator) -> str:
+    """Click the first toggle button that is not the chosen one; says what it did."""
+    chosen = [
+        "mod-active" in (button.get_attribute("class") or "").split()
+        for button in buttons.locator("button").all()
+    ]
+    assert not all(chosen), "toggle buttons with a single choice: nothing to choose"
+    button = buttons.locator("button").nth(chosen.index(False))
+    label = button.inner_text() or button.get_attribute("title")
+    button.click()
+    expect(button).to_have_class(re.compile(r"\bmod-active\b"))
+    return f"button {label!r} pressed"
+
+
+def moves(area: Locator) -> list[Callable[[], str]]:
+    """One move for each control in ``area``: its sliders, then its toggle buttons."""
+    handles = area.locator(".widget-slider .noUi-handle").all()
+    button_rows = area.locator(".widget-toggle-buttons").all()
+    return [partial(slide_to_the_other_end, handle) for handle in handles] + [
+        partial(press_another_button, buttons) for buttons in button_rows
+    ]
+
+
+@pytest.mark.parametrize("path", pages_with(WIDGET_STATE), ids=page_id)
+def test_controls_change_the_frame_without_a_kernel(
     page: tuple[Page, Watch], server: str, path: str
 ) -> None:
-    """Each slider (frame_slider: an IntSlider jslinked to a Stack) shows another frame when moved."""
+    """Widgets on a page are there to be moved: each page with widget state has a control
+    (frame_slider's slider, frame_grid's buttons and slider), and moving any of them shows
+    another frame, with no kernel: the links run in the browser (jslink to a Stack)."""
     tab, watch = page
     open_page(tab, watch, server + path)
-    areas = tab.locator(".widget-subarea").filter(has=tab.locator(".widget-slider"))
+    areas = tab.locator(".widget-subarea").filter(has=tab.locator(CONTROLS))
+    assert areas.count(), f"{path}: widget state, but no slider or buttons to move"
     for index in range(areas.count()):
         area = areas.nth(index)
-        sliders = area.locator(".noUi-handle")
-        for s in range(sliders.count()):
-            handle = sliders.nth(s)
-            handle.scroll_into_view_if_needed()
-            before, value = area.evaluate(SHOWN), handle.get_attribute("aria-valuenow")
-            maximum = handle.get_attribute("aria-valuemax")
-            if handle.get_attribute("aria-valuemin") == maximum:
-                continue  # a single frame: nothing to move
-            handle.focus()
-            # To the other end of the slider.
-            tab.keyboard.press("Home" if value == maximum else "End")
-            expect(handle).not_to_have_attribute("aria-valuenow", value)
+        for move in moves(area):
+            before = area.evaluate(SHOWN, CONTROL_ROWS)
+            text, pictures = frame(area)
+            what = f"{path}, widget {index}: {move()}"
             try:
                 tab.wait_for_function(
-                    SHOWN_CHANGED, arg=[area.element_handle(), before], timeout=15_000
+                    SHOWN_CHANGED,
+                    arg=[area.element_handle(), CONTROL_ROWS, before],
+                    timeout=15_000,
                 )
             except PlaywrightTimeoutError:
-                pytest.fail(
-                    f"{path}: slider {index}.{s} moved from {value}, but what the widget shows did not change"
-                )
+                pytest.fail(f"{what}, but the widget shows the same frame")
+            assert frame(area) != (text, pictures), f"{what}: the same picture again"
     watch.assert_clean(path)
 
 

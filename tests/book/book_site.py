@@ -38,10 +38,9 @@ def toc_docnames() -> list[str]:
                 walk(entry.get(key, []))
 
     walk([{key: toc[key]} for key in ("parts", "chapters") if key in toc])
+    sources = {".md", ".ipynb"}
     return [
-        str(Path(name).with_suffix(""))
-        if Path(name).suffix in {".md", ".ipynb"}
-        else name
+        str(Path(name).with_suffix("")) if Path(name).suffix in sources else name
         for name in names
     ]
 

@@ -37,3 +37,18 @@ def server(site: Path) -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests of one page one after another, each page's in the order written.
+
+    They share the loaded page (test_browser.py's ``opened`` fixture), which is then loaded
+    once rather than once per test. Only the order of those tests changes, among themselves.
+    """
+    fixtures = [getattr(item, "fixturenames", ()) for item in items]
+    slots = [i for i, names in enumerate(fixtures) if "opened" in names]
+    by_page = sorted(
+        (items[i] for i in slots), key=lambda item: item.callspec.params["path"]
+    )
+    for slot, item in zip(slots, by_page):
+        items[slot] = item

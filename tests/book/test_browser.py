@@ -4,13 +4,19 @@ Chromium (Debian's /usr/bin/chromium, or $CHROMIUM) driven by Playwright opens e
 HTTP server; every request to another host is blocked and recorded, so a page that still needs a CDN
 fails here. A screenshot of each page goes to _build/screenshots/. Run by ``make browser-test`` (and
 ``make test``) after the book is built.
+
+Every wait is for a specific event or state, never for time or for the network to fall quiet:
+the page's load event, MathJax's startup promise, the widget manager's rendered views, an
+image's decode(), a control's new value. A page is loaded once for all the tests that check
+it (see ``OpenedPages``), so the time goes into checking, not into loading the same page again.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -18,10 +24,13 @@ import pytest
 from book_site import SCREENSHOTS, SITE, built_pages, page_id, toc_docnames
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Playwright,
     Request,
+    Response,
     Route,
     expect,
     sync_playwright,
@@ -84,63 +93,144 @@ class Watch:
         self.blocked: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []
-        page.route("**/*", self._route)
+        # Only requests that leave the site are routed (and blocked). Playwright's driver
+        # matches the pattern, so the site's own requests go through without each waiting
+        # on a round trip to Python.
+        leaves = rf"^(?!{re.escape(base)}|data:|blob:|about:)"
+        page.route(re.compile(leaves), self._block)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
         page.on("requestfailed", self._request_failed)
-        page.on(
-            "response",
-            lambda r: (
-                r.status >= 400 and self.failed.append(f"HTTP {r.status} {r.url}")
-            ),
-        )
+        page.on("response", self._response)
 
     def _local(self, url: str) -> bool:
         return url.startswith(self.base) or url.startswith(("data:", "blob:", "about:"))
 
-    def _route(self, route: Route) -> None:
-        if self._local(route.request.url):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort("blockedbyclient")
+    def _block(self, route: Route) -> None:
+        self.blocked.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"HTTP {response.status} {response.url}")
 
     def _request_failed(self, request: Request) -> None:
         if self._local(request.url):
             self.failed.append(f"{request.failure} {request.url}")
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not any(
-            p.search(message.text) for p in ALLOWED_CONSOLE_ERRORS
-        ):
+        allowed = any(p.search(message.text) for p in ALLOWED_CONSOLE_ERRORS)
+        if message.type == "error" and not allowed:
             self.errors.append(f"console: {message.text}")
 
     def assert_clean(self, what: str) -> None:
-        assert not self.blocked, (
-            f"{what} requested other hosts (blocked): {self.blocked}"
-        )
-        assert not self.failed, f"{what}: failed local requests: {self.failed}"
-        assert not self.errors, f"{what}: errors in the browser console:\n" + "\n".join(
-            self.errors
-        )
+        """Nothing went wrong since the last check: each problem is reported once, by the
+        first test that checks after it happened (tests of one page share it)."""
+        blocked, failed, errors = self.blocked, self.failed, self.errors
+        self.blocked, self.failed, self.errors = [], [], []
+        assert not blocked, f"{what} requested other hosts (blocked): {blocked}"
+        assert not failed, f"{what}: failed local requests: {failed}"
+        listing = "\n".join(errors)
+        assert not errors, f"{what}: errors in the browser console:\n{listing}"
+
+
+def new_context(browser: Browser) -> BrowserContext:
+    """A fresh profile: no cache, no storage, as a first-time reader has."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
 
 
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[tuple[Page, Watch]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
+    """A blank tab of its own, for a test that goes from page to page."""
+    context = new_context(browser)
     page = context.new_page()
     watch = Watch(page, server)
     yield page, watch
     context.close()
 
 
-def open_page(page: Page, watch: Watch, url: str) -> None:
-    """Load ``url`` and wait until MathJax has typeset and the widget manager has rendered every view."""
-    step = "loading"
+class OpenedPages:
+    """The page opened for the last test, kept open for the next test of the same page.
+
+    Loading a chapter (scripts, typesetting, widgets) is most of what a test of it costs,
+    and three tests check each chapter: it renders, its controls move, its dropdowns
+    open. conftest.py runs the tests of one page one after another, in the order written,
+    so each page is loaded once, and the render test (screenshot) sees it as loaded.
+    """
+
+    def __init__(self, browser: Browser, base: str) -> None:
+        self.browser = browser
+        self.base = base
+        self.path: str | None = None
+        self.context: BrowserContext | None = None
+        self.tab: tuple[Page, Watch] | None = None
+
+    def open(self, path: str) -> tuple[Page, Watch]:
+        """The page at ``path``, loaded (see open_page), in a fresh profile of its own."""
+        if self.tab is None or self.path != path:
+            self.close()
+            context = new_context(self.browser)
+            page = context.new_page()
+            watch = Watch(page, self.base)
+            try:
+                open_page(page, watch, self.base, path)
+            except BaseException:
+                context.close()
+                raise
+            self.path, self.context, self.tab = path, context, (page, watch)
+        return self.tab
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+        self.path, self.context, self.tab = None, None, None
+
+
+@pytest.fixture(scope="session")
+def opened_pages(browser: Browser, server: str) -> Iterator[OpenedPages]:
+    pages = OpenedPages(browser, server)
+    yield pages
+    pages.close()
+
+
+@pytest.fixture
+def opened(opened_pages: OpenedPages, path: str) -> tuple[Page, Watch]:
+    """The page at ``path`` (a test's parameter), loaded; shared with its other tests."""
+    return opened_pages.open(path)
+
+
+# <meta http-equiv="Refresh" content="0; url=...">, as the site's index.html has.
+REDIRECT = re.compile(
+    r"""<meta\s+http-equiv=["']?refresh["']?\s+content=["']?\d+;\s*url=(?P<to>[^"'>]+)""",
+    re.IGNORECASE,
+)
+
+
+def redirect_of(path: str) -> str | None:
+    """Where the built page at ``path`` sends the reader at once (a meta refresh), if anywhere.
+
+    Read from the file: the browser follows the redirect as soon as the page has loaded.
+    """
+    found = REDIRECT.search((SITE / urlsplit(path).path).read_text(encoding="utf-8"))
+    return urljoin(path, found["to"]) if found else None
+
+
+def open_page(page: Page, watch: Watch, base: str, path: str) -> None:
+    """Load ``path`` of the site at ``base`` and wait until MathJax has typeset and the
+    widget manager has rendered every view.
+
+    The load event covers the page's scripts, stylesheets and images; MathJax and the widget
+    manager work after it, so each is waited for by what it does when it is done.
+    """
+    url, step = base + path, "loading"
     try:
         page.goto(url, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        # A redirect page (the site's index.html): what is checked is where it leads.
+        if target := redirect_of(path):
+            step = f"following the redirect to {target}"
+            page.wait_for_url(base + target, wait_until="load")
         if page.locator("script[src*='mathjax']").count():
             step = "MathJax"
             page.wait_for_function(
@@ -157,7 +247,6 @@ def open_page(page: Page, watch: Watch, url: str) -> None:
                 """n => document.querySelectorAll('.widget-subarea > .jupyter-widgets').length >= n""",
                 arg=views,
             )
-        page.wait_for_load_state("networkidle")
     except PlaywrightTimeoutError:
         pytest.fail(
             f"{url}: timed out {step}; requests to other hosts (blocked): {watch.blocked}; "
@@ -210,10 +299,11 @@ BROKEN_FONTS = """async () => {
 
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
 def test_page_renders_offline_without_errors(
-    page: tuple[Page, Watch], server: str, path: str
+    opened: tuple[Page, Watch], path: str
 ) -> None:
-    tab, watch = page
-    open_page(tab, watch, server + path)
+    """Every page as a reader gets it: math typeset, images and fonts loaded, each widget
+    view rendered, nothing blocked or failed; and a screenshot, for a person to look at."""
+    tab, watch = opened
     math = tab.evaluate(MATH_PROBLEMS)
     images = tab.evaluate(BROKEN_IMAGES)
     fonts = tab.evaluate(BROKEN_FONTS)
@@ -236,61 +326,119 @@ def test_page_renders_offline_without_errors(
 
 # --- Interactions -----------------------------------------------------------------------------------
 
-# In the page: what a widget area shows apart from its sliders: visible text, and a checksum of the
-# pixels of each visible image (a new frame is a new picture, not just a new blob: URL).
-SHOWN = """area => {
-    const copy = area.cloneNode(true);
-    copy.querySelectorAll('.widget-slider').forEach(e => e.remove());
-    const pictures = [...area.querySelectorAll('img')]
-        .filter(img => !img.closest('.widget-slider') && img.offsetParent !== null && img.naturalWidth > 0)
-        .map(img => {
-            const canvas = document.createElement('canvas');
-            canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-            const context = canvas.getContext('2d');
-            context.drawImage(img, 0, 0);
-            const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            let hash = 0;
-            for (let i = 0; i < data.length; i += 3) hash = (hash * 31 + data[i]) >>> 0;
-            return hash;
-        });
-    return copy.innerText + ' | ' + pictures.join(',');
-}"""
-SHOWN_CHANGED = f"([area, before]) => ({SHOWN})(area) !== before"
-
-
-@pytest.mark.parametrize(
-    "path", pages_with(r"application/vnd\.jupyter\.widget-state\+json"), ids=page_id
+# Pages that carry widget state: each must have a control that chooses what is shown.
+WIDGET_STATE = r"application/vnd\.jupyter\.widget-state\+json"
+# The controls that choose a frame: sliders (IntSlider, SelectionSlider) and toggle buttons.
+CONTROLS = ".widget-slider, .widget-toggle-buttons"
+# A control and the row it sits in: frame_slider shows each frame's caption beside its
+# slider, and a caption that changes is not a frame that changes.
+CONTROL_ROWS = (
+    f"{CONTROLS}, .widget-hbox:has(> .widget-slider, > .widget-toggle-buttons)"
 )
-def test_sliders_change_what_is_shown_without_a_kernel(
-    page: tuple[Page, Watch], server: str, path: str
+
+# In the page: what a widget area shows outside its control rows: the text, and which
+# images (their src: every Image view gets its own blob: URL). Cheap enough to poll.
+SHOWN = """(area, rows) => {
+    const text = [], images = [];
+    const visit = node => {
+        if (node.nodeType === Node.TEXT_NODE) text.push(node.textContent);
+        else if (node.nodeType !== Node.ELEMENT_NODE || node.matches(rows)) return;
+        else if (node.tagName === 'IMG') images.push(node.src);
+        else node.childNodes.forEach(visit);
+    };
+    visit(area);
+    return {text: text.join(''), images};
+}"""
+SHOWN_CHANGED = f"""([area, rows, before]) =>
+    JSON.stringify(({SHOWN})(area, rows)) !== JSON.stringify(before)"""
+
+# In the page, once per frame: a checksum of the pixels of each image shown outside the
+# control rows (a new frame must be a new picture, not the same one under a new URL).
+PICTURES = """async (area, rows) => {
+    const sums = [];
+    for (const img of area.querySelectorAll('img')) {
+        if (img.closest(rows) || img.offsetParent === null) continue;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0);
+        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0;
+        for (let i = 0; i < data.length; i++) sum = (sum * 31 + data[i]) >>> 0;
+        sums.push(sum);
+    }
+    return sums;
+}"""
+
+
+def frame(area: Locator) -> tuple[str, list[int]]:
+    """What ``area`` shows outside its controls: its text and its pictures' checksums."""
+    text = area.evaluate(SHOWN, CONTROL_ROWS)["text"]
+    return text, area.evaluate(PICTURES, CONTROL_ROWS)
+
+
+def slide_to_the_other_end(handle: Locator) -> str:
+    """Press Home or End on a slider's handle, whichever moves it; says what it did."""
+    value = handle.get_attribute("aria-valuenow")
+    maximum = handle.get_attribute("aria-valuemax")
+    assert handle.get_attribute("aria-valuemin") != maximum, (
+        f"a slider with a single position ({value}): nothing to choose"
+    )
+    handle.focus()
+    handle.press("Home" if value == maximum else "End")
+    expect(handle).not_to_have_attribute("aria-valuenow", value)
+    return f"slider moved from {value}"
+
+
+def press_another_button(buttons: Locator) -> str:
+    """Click the first toggle button that is not the chosen one; says what it did."""
+    chosen = [
+        "mod-active" in (button.get_attribute("class") or "").split()
+        for button in buttons.locator("button").all()
+    ]
+    assert not all(chosen), "toggle buttons with a single choice: nothing to choose"
+    button = buttons.locator("button").nth(chosen.index(False))
+    label = button.inner_text() or button.get_attribute("title")
+    button.click()
+    expect(button).to_have_class(re.compile(r"\bmod-active\b"))
+    return f"button {label!r} pressed"
+
+
+def moves(area: Locator) -> list[Callable[[], str]]:
+    """One move for each control in ``area``: its sliders, then its toggle buttons."""
+    handles = area.locator(".widget-slider .noUi-handle").all()
+    button_rows = area.locator(".widget-toggle-buttons").all()
+    return [partial(slide_to_the_other_end, handle) for handle in handles] + [
+        partial(press_another_button, buttons) for buttons in button_rows
+    ]
+
+
+@pytest.mark.parametrize("path", pages_with(WIDGET_STATE), ids=page_id)
+def test_controls_change_the_frame_without_a_kernel(
+    opened: tuple[Page, Watch], path: str
 ) -> None:
-    """Each slider (frame_slider: an IntSlider jslinked to a Stack) shows another frame when moved."""
-    tab, watch = page
-    open_page(tab, watch, server + path)
-    areas = tab.locator(".widget-subarea").filter(has=tab.locator(".widget-slider"))
+    """Widgets on a page are there to be moved: each page with widget state has a control
+    (frame_slider's slider, frame_grid's buttons and slider), and moving any of them shows
+    another frame, with no kernel: the links run in the browser (jslink to a Stack)."""
+    tab, watch = opened
+    areas = tab.locator(".widget-subarea").filter(has=tab.locator(CONTROLS))
+    assert areas.count(), f"{path}: widget state, but no slider or buttons to move"
     for index in range(areas.count()):
         area = areas.nth(index)
-        sliders = area.locator(".noUi-handle")
-        for s in range(sliders.count()):
-            handle = sliders.nth(s)
-            handle.scroll_into_view_if_needed()
-            before, value = area.evaluate(SHOWN), handle.get_attribute("aria-valuenow")
-            maximum = handle.get_attribute("aria-valuemax")
-            if handle.get_attribute("aria-valuemin") == maximum:
-                continue  # a single frame: nothing to move
-            handle.focus()
-            tab.keyboard.press(
-                "Home" if value == maximum else "End"
-            )  # to the other end of the slider
-            expect(handle).not_to_have_attribute("aria-valuenow", value)
-            try:
+        for move in moves(area):
+            shown, before = area.evaluate(SHOWN, CONTROL_ROWS), frame(area)
+            what = f"{path}, widget {index}: {move()}"
+            try:  # a cheap poll: the text and the images' URLs
                 tab.wait_for_function(
-                    SHOWN_CHANGED, arg=[area.element_handle(), before], timeout=15_000
+                    SHOWN_CHANGED,
+                    arg=[area.element_handle(), CONTROL_ROWS, shown],
+                    timeout=15_000,
                 )
             except PlaywrightTimeoutError:
-                pytest.fail(
-                    f"{path}: slider {index}.{s} moved from {value}, but what the widget shows did not change"
-                )
+                pytest.fail(f"{what}, but the widget shows the same frame")
+            assert frame(area) != before, f"{what}: the same picture again"
     watch.assert_clean(path)
 
 
@@ -301,11 +449,10 @@ DROPDOWNS = r'class="[^"]*\b(dropdown\b[^"]*\badmonition|admonition\b[^"]*\bdrop
 
 @pytest.mark.parametrize("path", pages_with(DROPDOWNS), ids=page_id)
 def test_hidden_solutions_and_code_open_on_click(
-    page: tuple[Page, Watch], server: str, path: str
+    opened: tuple[Page, Watch], path: str
 ) -> None:
     """Solutions (sphinx-exercise dropdowns) start hidden and open on click; so do hidden code cells."""
-    tab, watch = page
-    open_page(tab, watch, server + path)
+    tab, watch = opened
     # sphinx-togglebutton's admonitions, then <details> blocks: (block, its hidden body, what to click).
     kinds = [
         (".admonition.toggle", ":scope > :not(.admonition-title)", ".toggle-button"),
@@ -328,46 +475,71 @@ def test_hidden_solutions_and_code_open_on_click(
 # --- The book as a whole -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("word", ["clamp"])
-def test_search_finds(page: tuple[Page, Watch], server: str, word: str) -> None:
+# Each word searched for, and a page its results must list (relative to the site).
+SEARCHES = {"clamp": "chapters/04_why_we_clamp_gradients.html"}
+
+# In the page: Sphinx's search is done. Its status line is written when the last result is
+# listed, and each result then fetches its page for a summary (unless it has a description).
+SEARCH_DONE = """() => {
+    const status = document.querySelector('#search-results .search-summary');
+    const results = [...document.querySelectorAll('#search-results ul.search > li')];
+    return Boolean(status && status.textContent)
+        && results.every(li => li.querySelector(':scope > p.context, :scope > span'));
+}"""
+
+
+@pytest.mark.parametrize(("word", "expected"), SEARCHES.items(), ids=SEARCHES.keys())
+def test_search_finds(
+    page: tuple[Page, Watch], server: str, word: str, expected: str
+) -> None:
+    """The search page, fed the built index, lists the page that ``word`` is about."""
     tab, watch = page
-    open_page(tab, watch, f"{server}search.html?q={word}")
-    results = tab.locator("#search-results ul.search li a")
-    expect(results.first).to_be_visible()
-    targets = {
-        urlsplit(urljoin(tab.url, href)).path
-        for href in results.evaluate_all("as => as.map(a => a.href)")
-    }
-    assert targets, f"searching {word!r} found nothing"
+    open_page(tab, watch, server, f"search.html?q={word}")
+    try:
+        tab.wait_for_function(SEARCH_DONE)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"searching {word!r} did not finish; errors: {watch.errors}")
+    links = tab.locator("#search-results ul.search > li > a")
+    hrefs = links.evaluate_all("links => links.map(a => a.href)")
+    found = {urlsplit(href).path.removeprefix(urlsplit(server).path) for href in hrefs}
+    assert expected in found, (
+        f"searching {word!r} found {sorted(found)}, not {expected}"
+    )
     watch.assert_clean(f"search for {word!r}")
 
 
 def test_previous_next_links_walk_the_toc_in_order(
     page: tuple[Page, Watch], server: str
 ) -> None:
+    """'Next' from the first page, then 'previous' from the last, visit the toc in order.
+
+    Each step waits for the new page's load event (its scripts, styles and images), so
+    the walk also sees anything that fails as one page follows another. With 26 page
+    loads it is the slowest test here, by its nature.
+    """
     tab, watch = page
     expected = toc_docnames()
 
     def here() -> str:
-        return (
-            urlsplit(tab.url)
-            .path.removeprefix(urlsplit(server).path)
-            .removesuffix(".html")
-        )
+        path = urlsplit(tab.url).path.removeprefix(urlsplit(server).path)
+        return path.removesuffix(".html")
 
     def walk(selector: str, name: str) -> list[str]:
         """Follow the `selector` link from page to page until it runs out; the pages seen, in order."""
         seen = [here()]
         while (link := tab.locator(selector)).count():
+            left = tab.url
             link.first.click()
-            tab.wait_for_load_state("load")
+            try:
+                tab.wait_for_url(lambda url, left=left: url != left, wait_until="load")
+            except PlaywrightTimeoutError:
+                pytest.fail(f"'{name}' on {here()} leads to no other page: {seen}")
             seen.append(here())
             assert len(seen) <= len(expected), f"'{name}' goes past the toc: {seen}"
         return seen
 
-    tab.goto(
-        server + "index.html", wait_until="load"
-    )  # the root page redirects to the toc's root
+    # The root page redirects to the toc's root.
+    tab.goto(server + "index.html", wait_until="load")
     tab.wait_for_url(f"{server}{expected[0]}.html")
     assert walk("a.right-next", "next") == expected
     assert walk("a.left-prev", "previous") == expected[::-1]

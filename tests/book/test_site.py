@@ -58,13 +58,8 @@ def soup(page: str) -> BeautifulSoup:
 
 def is_off_host(url: str) -> bool:
     url = url.strip()
-    return url.startswith("//") or urlsplit(url).scheme in {
-        "http",
-        "https",
-        "ftp",
-        "ws",
-        "wss",
-    }
+    remote = {"http", "https", "ftp", "ws", "wss"}
+    return url.startswith("//") or urlsplit(url).scheme in remote
 
 
 def test_book_is_built_with_every_toc_page(site: Path) -> None:
@@ -82,9 +77,8 @@ def test_page_loads_nothing_from_another_host(site: Path, page: str) -> None:
     for tag, attributes in LOADS.items():
         for element in html.find_all(tag):
             for attribute in attributes:
-                for url in (element.get(attribute) or "").split(
-                    ","
-                ):  # srcset: "url 1x, url 2x"
+                # srcset: "url 1x, url 2x"
+                for url in (element.get(attribute) or "").split(","):
                     if url.strip() and is_off_host(url.split()[0]):
                         problems.append(f"<{tag} {attribute}={url.strip()!r}>")
     for element in html.find_all(style=True):
@@ -108,22 +102,17 @@ def test_page_scripts_name_no_cdn(site: Path, page: str) -> None:
             if attribute != "src" and (ABSOLUTE_URL.search(text) or CDN.search(text)):
                 problems.append(f"<script {attribute}={text!r}>")
         body = script.get_text()
-        is_data = script.get("type", "").endswith(
-            "json"
-        )  # widget state: data, may quote a URL, but no CDN
-        found = (
-            CDN.search(body)
-            if is_data
-            else (ABSOLUTE_URL.search(body) or CDN.search(body))
-        )
+        # Widget state is data: it may quote a URL, but must name no CDN.
+        if script.get("type", "").endswith("json"):
+            found = CDN.search(body)
+        else:
+            found = ABSOLUTE_URL.search(body) or CDN.search(body)
         if found:
             start = max(found.start() - 60, 0)
-            problems.append(
-                f"<script type={script.get('type')!r}>...{body[start : found.end() + 60]!r}..."
-            )
-    assert not problems, f"{page}: scripts that name another host:\n" + "\n".join(
-        problems
-    )
+            excerpt = body[start : found.end() + 60]
+            problems.append(f"<script type={script.get('type')!r}>...{excerpt!r}...")
+    listing = "\n".join(problems)
+    assert not problems, f"{page}: scripts that name another host:\n{listing}"
 
 
 def test_stylesheets_load_nothing_from_another_host(site: Path) -> None:
@@ -144,9 +133,8 @@ def test_stylesheets_load_nothing_from_another_host(site: Path) -> None:
 def anchors(page: Path) -> frozenset[str]:
     html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     ids = {element["id"] for element in html.find_all(id=True)}
-    return frozenset(
-        ids | {element["name"] for element in html.find_all("a", attrs={"name": True})}
-    )
+    names = {element["name"] for element in html.find_all("a", attrs={"name": True})}
+    return frozenset(ids | names)
 
 
 def broken_link(site: Path, page: str, url: str) -> str | None:
@@ -243,10 +231,8 @@ def test_chapters_number_their_title_figures_and_exercises(
     assert captions, f"{docname}: no numbered figure or exercise"
     for kind in ("Fig.", "Exercise"):
         numbers = [c.removeprefix(kind).strip() for c in captions if c.startswith(kind)]
-        assert numbers == [f"{number}.{k}" for k in range(1, len(numbers) + 1)], (
-            kind,
-            numbers,
-        )
+        expected = [f"{number}.{k}" for k in range(1, len(numbers) + 1)]
+        assert numbers == expected, (kind, numbers)
 
 
 # A URL on a CDN host (a bare mention such as "www.mathjax.org" in a licence header is no reference).
@@ -265,6 +251,5 @@ def test_no_file_of_the_site_names_a_cdn(site: Path) -> None:
             match = CDN_URL.search(path.read_text(encoding="utf-8", errors="replace"))
             if match:
                 offenders.append(f"{path.relative_to(site)}: {match.group(0)}")
-    assert not offenders, "CDN references in the built site:\n" + "\n".join(
-        offenders[:20]
-    )
+    listing = "\n".join(offenders[:20])
+    assert not offenders, f"CDN references in the built site:\n{listing}"

@@ -57,11 +57,12 @@ def _frameless(ax: plt.Axes) -> None:
 def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
     """The inputs ``X`` as a grid: one row per input position, one column per character.
 
-    Row ``t`` is the one-hot vector of ``text[t]``, for every position of ``text[:-1]``.
+    The row of position ``t`` (counted from 1, as in the book) is the one-hot vector
+    of the ``t``-th character, for every character of ``text[:-1]``.
 
     Args:
         data: the text and its vocabulary.
-        highlight: a row to outline (a position in the text), or None.
+        highlight: a row to outline (a 0-based row index), or None.
     """
     X = data.X.cpu()
     fig, ax = plt.subplots(
@@ -71,7 +72,7 @@ def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
     ax.set_xticks(range(data.num_characters), [show_char(c) for c in data.chars])
     ax.set_yticks(
         range(X.shape[0]),
-        [f"{t}: {show_char(c)}" for t, c in enumerate(data.text[:-1])],
+        [f"{t}: {show_char(c)}" for t, c in enumerate(data.text[:-1], start=1)],
     )
     ax.set_xlabel("vocabulary index (character)")
     ax.set_ylabel("position t: input character")
@@ -102,7 +103,7 @@ def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
 def unrolled_rnn(
     inputs: str, targets: str | None = None, highlight: int | None = None
 ) -> Figure:
-    """The RNN unrolled over time: ``x_t -> h_t -> y_t`` per column, ``h_{t-1} -> h_t``.
+    """The RNN unrolled over time: ``x_t -> h_t -> z_t`` per column, ``h_{t-1} -> h_t``.
 
     Every column uses the same three weight matrices; drawing them once per step
     shows that the network is one cell applied again and again.
@@ -171,7 +172,7 @@ def unrolled_rnn(
             bold,
         )
         box(cx, row["h"], f"$h_{{{t}}}$", colours["h"], bold)
-        box(cx, row["y"], f"$y_{{{t}}}$", colours["y"], bold)
+        box(cx, row["y"], f"$z_{{{t}}}$", colours["y"], bold)
         arrow(
             (cx, row["x"] + h / 2 + 0.05),
             (cx, row["h"] - h / 2 - 0.05),
@@ -206,7 +207,7 @@ def unrolled_rnn(
         [0.0] + [dx * t for t in range(1, steps + 1)],
         ["start"] + [f"t = {t}" for t in range(1, steps + 1)],
     )
-    ax.set_yticks(list(row.values()), ["input $x_t$", "hidden $h_t$", "output $y_t$"])
+    ax.set_yticks(list(row.values()), ["input $x_t$", "hidden $h_t$", "logits $z_t$"])
     ax.set_xlabel("time step t (one character per step)")
     ax.set_ylabel("layer")
     _frameless(ax)

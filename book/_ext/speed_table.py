@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from docutils import nodes
+from execution_statistics import _table  # a sibling in book/_ext, on the path
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
@@ -81,22 +82,6 @@ def _bullets(lines: list[str], literal: bool = False) -> nodes.bullet_list:
         text = nodes.literal(text=line) if literal else nodes.Text(line)
         items += nodes.list_item("", nodes.paragraph("", "", text))
     return items
-
-
-def _table(header: list[str], rows: list[list[str]]) -> nodes.table:
-    table = nodes.table(classes=["going-bigger-measurements"])
-    group = nodes.tgroup(cols=len(header))
-    table += group
-    group.extend(nodes.colspec(colwidth=1) for _ in header)
-    head, body = nodes.thead(), nodes.tbody()
-    for cells, part in [(header, head)] + [(r, body) for r in rows]:
-        line = nodes.row()
-        for cell in cells:
-            line += nodes.entry("", nodes.paragraph(text=cell))
-        part += line
-    group += head
-    group += body
-    return table
 
 
 def setup(app: Sphinx) -> dict:

@@ -27,3 +27,46 @@
     };
   });
 })();
+
+// Accessible names for what the widget manager renders (WCAG 2.1: 1.1.1 text alternatives, 4.1.2 name,
+// role, value). The manager's views give a slider's handle (noUiSlider, role=slider) no name and a
+// frame's <img> no alt; here each slider handle is named by its description, and each image takes its
+// title (figure_to_image(..., alt=...) sets the Image widget's tooltip, which is the img's title), or
+// else says which control chooses it and which frame it is.
+(function () {
+  function text(element) {
+    return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+  function name(area) {
+    var sliders = area.querySelectorAll(".widget-slider");
+    sliders.forEach(function (slider) {
+      var label = text(slider.querySelector(".widget-label")) || "frame";
+      slider.querySelectorAll("[role=slider]:not([aria-label])").forEach(function (handle) {
+        handle.setAttribute("aria-label", label);
+      });
+    });
+    var images = area.querySelectorAll("img:not([alt])");
+    if (!images.length) {
+      return;
+    }
+    var all = area.querySelectorAll("img");
+    var labels = [].map.call(area.querySelectorAll(".widget-label"), text).filter(Boolean);
+    var chosen = labels.length ? "chosen by " + labels.join(" and ") : "of this figure";
+    images.forEach(function (img) {
+      var title = (img.getAttribute("title") || "").trim();
+      var index = [].indexOf.call(all, img) + 1;
+      img.setAttribute("alt", title || "Frame " + index + " of " + all.length + ", " + chosen);
+    });
+  }
+  var pending = false;
+  function nameAll() {
+    pending = false;
+    document.querySelectorAll(".widget-subarea").forEach(name);
+  }
+  new MutationObserver(function () {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(nameAll);
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+})();

@@ -13,6 +13,9 @@
 - The bibliography (sphinxcontrib-bibtex, through Sphinx's HTML writer) is a ``role="list"`` whose entries
   have ``role="doc-biblioentry"``, a role ARIA 1.2 deprecated and that a list may not own (axe's
   aria-required-children): the entries become ``role="listitem"``.
+- ``a11y.js``: a code block that scrolls gets a tab stop (WCAG 2.1.1, axe's scrollable-region-focusable)
+  when it becomes visible, as in a hidden cell or a solution just opened; the theme gives tab stops only
+  to those visible when the page loads.
 - ``a11y.css``: colours with enough contrast, and a light ground behind figures in dark mode.
 
 The HTML fixes run on the written pages (build-finished), as the theme's templates write them.
@@ -109,6 +112,7 @@ def add_static_path(app: Sphinx, config: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", add_static_path)
     app.add_css_file("a11y.css", priority=900)
+    app.add_js_file("a11y.js", priority=900)
     app.connect("doctree-resolved", describe_images)
     app.connect("build-finished", fix_pages)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -100,10 +100,12 @@ def test_figure_to_image_says_what_it_shows():
     fig, _ = plt.subplots()
     image = figure_to_image(fig, dpi=20, alt="The loss falls from 4.1 to 0.2 bits")
     assert image.alt == "The loss falls from 4.1 to 0.2 bits"
-    if (
-        KERNEL_FREE
-    ):  # ipywidgets 8: the tooltip, which the page script makes the img's alt
-        assert image.tooltip == image.alt
+    if KERNEL_FREE:
+        # ipywidgets 8: the tooltip, which the page script makes the img's alt; and an empty
+        # description, which ipywidgets 8's view reads when it shows a tooltip
+        state = image.get_state()
+        assert state["tooltip"] == image.alt and state["description"] == ""
+        assert state["_model_name"] == "ImageModel"
 
 
 def test_figure_to_image_refuses_an_empty_alt():

@@ -112,11 +112,24 @@ def figure_to_image(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    image = widgets.Image(value=buffer.getvalue(), format="png")
-    if alt and "tooltip" in image.trait_names():
-        image.tooltip = alt
+    if alt and KERNEL_FREE:
+        image = _DescribedImage(value=buffer.getvalue(), format="png", tooltip=alt)
+    else:
+        image = widgets.Image(value=buffer.getvalue(), format="png")
     image.alt = alt
     return image
+
+
+class _DescribedImage(widgets.Image):
+    """An ``Image`` with a tooltip, which ipywidgets 8's view can show.
+
+    The view puts a tooltip in the img's title only when the model's ``description`` is empty,
+    and reads it without checking that there is one: an ``Image`` has none, so an Image with a
+    tooltip fails to render ("Could not create a view for model id ..."). This one syncs an
+    empty ``description``; the page script then copies the title into the img's alt.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
 
 
 def describe_figure(fig: Figure) -> str:

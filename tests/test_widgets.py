@@ -85,3 +85,33 @@ def test_figure_to_image_is_a_png_and_closes_the_figure():
     image = figure_to_image(fig, dpi=30)
     assert image.format == "png" and bytes(image.value).startswith(b"\x89PNG")
     assert not plt.fignum_exists(fig.number)
+
+
+def test_figure_to_image_says_what_it_shows():
+    """The alt text: the caller's words, or else the figure's own titles and axis labels."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    ax.set(title="loss", xlabel="step", ylabel="bits per character")
+    fig.suptitle("Training")
+    image = figure_to_image(fig, dpi=20)
+    assert image.alt == "Training; loss, x: step, y: bits per character"
+    fig, _ = plt.subplots()
+    image = figure_to_image(fig, dpi=20, alt="The loss falls from 4.1 to 0.2 bits")
+    assert image.alt == "The loss falls from 4.1 to 0.2 bits"
+    if KERNEL_FREE:
+        # ipywidgets 8: the tooltip, which the page script makes the img's alt; and an empty
+        # description, which ipywidgets 8's view reads when it shows a tooltip
+        state = image.get_state()
+        assert state["tooltip"] == image.alt and state["description"] == ""
+        assert state["_model_name"] == "ImageModel"
+
+
+def test_figure_to_image_refuses_an_empty_alt():
+    import matplotlib.pyplot as plt
+
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="alt must say what the figure shows"):
+        figure_to_image(fig, dpi=20, alt="  ")
+    plt.close(fig)

@@ -40,6 +40,7 @@ from .sample import generate
 __all__ = [
     "KERNEL_FREE",
     "Pages",
+    "describe_figure",
     "figure_to_image",
     "frame_grid",
     "frame_slider",
@@ -85,14 +86,74 @@ def _link_pages(control: widgets.Widget, trait: str, pages: widgets.Box):
     return link((control, trait), (pages, "selected_index"))
 
 
-def figure_to_image(fig: Figure, dpi: int = 100) -> widgets.Image:
-    """A matplotlib figure as a PNG ``Image`` widget (and close the figure)."""
+def figure_to_image(
+    fig: Figure, dpi: int = 100, *, alt: str | None = None
+) -> widgets.Image:
+    """A matplotlib figure as a PNG ``Image`` widget (and close the figure).
+
+    Args:
+        fig: the figure; closed once drawn.
+        dpi: its resolution.
+        alt: what the picture shows, for a reader who cannot see it (the img's text alternative),
+            written from the data: "The one-hot matrix of 'hello' with row 2 (the first l)
+            highlighted", not "Figure". By default it is put together from the figure's own
+            titles and axis labels (:func:`describe_figure`); a figure with none of those needs it.
+
+    On ipywidgets 8 the text is the widget's ``tooltip``, which the book's page script
+    (book/_ext/widgets-config.js) turns into the image's alt text; it is also kept as the
+    widget's ``.alt``. ipywidgets 7 has no tooltip on an ``Image``: there it is only ``.alt``.
+    """
     import matplotlib.pyplot as plt
 
+    if alt is None:
+        alt = describe_figure(fig)
+    elif not alt.strip():
+        raise InvalidValueError("alt must say what the figure shows, got an empty text")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    return widgets.Image(value=buffer.getvalue(), format="png")
+    if alt and KERNEL_FREE:
+        image = _DescribedImage(value=buffer.getvalue(), format="png", tooltip=alt)
+    else:
+        image = widgets.Image(value=buffer.getvalue(), format="png")
+    image.alt = alt
+    return image
+
+
+class _DescribedImage(widgets.Image):
+    """An ``Image`` with a tooltip, which ipywidgets 8's view can show.
+
+    The view puts a tooltip in the img's title only when the model's ``description`` is empty,
+    and reads it without checking that there is one: an ``Image`` has none, so an Image with a
+    tooltip fails to render ("Could not create a view for model id ..."). This one syncs an
+    empty ``description``; the page script then copies the title into the img's alt.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
+def describe_figure(fig: Figure) -> str:
+    """A figure's own words: its title, and each plot's title and axis labels ("" if it has none)."""
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        parts.append(suptitle.get_text().strip())
+    for ax in fig.get_axes():
+        title = " ".join(
+            ax.get_title(loc).strip() for loc in ("left", "center", "right")
+        ).strip()
+        axes = [
+            f"{name} {label}"
+            for name, label in (
+                ("x:", ax.get_xlabel().strip()),
+                ("y:", ax.get_ylabel().strip()),
+            )
+            if label
+        ]
+        described = ", ".join(filter(None, [title, *axes]))
+        if described:
+            parts.append(described)
+    return "; ".join(parts)
 
 
 def frame_slider(

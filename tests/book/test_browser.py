@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from book_site import SCREENSHOTS, SITE, built_pages, page_id, toc_docnames
+from book_site import ROOT, SCREENSHOTS, SITE, built_pages, page_id, toc_docnames
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -544,3 +544,194 @@ def test_previous_next_links_walk_the_toc_in_order(
     assert walk("a.right-next", "next") == expected
     assert walk("a.left-prev", "previous") == expected[::-1]
     watch.assert_clean("previous/next navigation")
+
+
+# --- Accessibility (WCAG 2.1 AA, checked by axe-core) -------------------------------------------------
+
+# axe-core from npm (package-lock.json, `make assets`), injected into each page: no network.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Violations of these impacts fail the test (axe's "minor" and "moderate" are reported by axe, not here).
+AXE_FAILING = ["serious", "critical"]
+# Rule id -> CSS selectors axe skips for that rule only. Each entry says why it cannot be fixed in the
+# book. (Empty: every rule checks every node.)
+AXE_EXCLUDED: dict[str, list[str]] = {}
+
+AXE_RUN = """async ([tags, failing, excluded]) => {
+    const result = await axe.run(document, {
+        runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+    });
+    const skip = (rule, node) => (excluded[rule] || []).some(
+        sel => node.target.some(t => typeof t === 'string' && document.querySelector(t)?.closest(sel)));
+    return result.violations
+        .filter(v => failing.includes(v.impact))
+        .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.filter(n => !skip(v.id, n))}))
+        .filter(v => v.nodes.length)
+        .map(v => ({id: v.id, impact: v.impact, count: v.nodes.length,
+                    targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+
+# The theme's colour mode (pydata-sphinx-theme 0.16/0.17): the choice is kept in localStorage "mode",
+# and <html data-mode> (the choice) and data-theme (what is shown) drive its CSS.
+# CSS transitions off while checking: a colour read mid-transition is neither mode's.
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; }"
+FINISH_ANIMATIONS = """() => document.getAnimations().forEach(animation => {
+    try { animation.finish(); } catch (endless) { animation.cancel(); }
+})"""
+SET_MODE = """mode => {
+    localStorage.setItem('mode', mode);
+    document.documentElement.dataset.mode = mode;
+    document.documentElement.dataset.theme = mode;
+    return getComputedStyle(document.body).backgroundColor;
+}"""
+
+
+def axe_violations(tab: Page) -> list[dict]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations in the page as it is now."""
+    if not tab.evaluate("() => Boolean(window.axe)"):
+        tab.add_script_tag(path=str(AXE))
+        tab.add_style_tag(content=NO_TRANSITIONS)
+    # What a reader sees once the page is still: animations (a dropdown just opened fades in) ended.
+    tab.evaluate(FINISH_ANIMATIONS)
+    return tab.evaluate(AXE_RUN, [AXE_TAGS, AXE_FAILING, AXE_EXCLUDED])
+
+
+def listed(violations: list[dict]) -> str:
+    return "\n".join(
+        f"  {v['id']} ({v['impact']}, {v['count']} nodes): {'; '.join(v['targets'])}"
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_page_is_accessible_in_light_and_dark_mode(
+    opened: tuple[Page, Watch], path: str
+) -> None:
+    """axe-core finds no serious or critical WCAG 2.1 AA violation, in the light and the dark
+    mode; the dark page is screenshotted too (_build/screenshots/dark/), for a person to look at."""
+    assert AXE.is_file(), f"no {AXE}: run `make assets` (npm ci)"
+    tab, watch = opened
+    found = {}
+    for mode in ("light", "dark"):
+        tab.evaluate(SET_MODE, mode)
+        if mode == "dark":
+            shot = SCREENSHOTS / "dark" / f"{path.removesuffix('.html')}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(shot), full_page=True)
+        if violations := axe_violations(tab):
+            found[mode] = listed(violations)
+    tab.evaluate(SET_MODE, "light")
+    assert not found, f"{path}: accessibility violations (axe-core):\n" + "\n".join(
+        f"{mode} mode:\n{text}" for mode, text in found.items()
+    )
+    watch.assert_clean(path)
+
+
+# An alt text that says nothing of its picture: a placeholder word, or a file name or path.
+GENERIC_ALT = re.compile(
+    r"^\s*(figure|image|img|picture|plot|graph|chart|png|svg)?\s*$|\.(png|jpe?g|gif|svg|webp)\s*$",
+    re.IGNORECASE,
+)
+# In the page: every <img> (the widgets' too, once rendered), as [alt or null, src].
+IMAGES_ALT = """() => [...document.images].map(img =>
+    [img.getAttribute('alt'), (img.currentSrc || img.src).slice(0, 100)])"""
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_every_image_says_what_it_shows(opened: tuple[Page, Watch], path: str) -> None:
+    """Every image has an alt text that describes it: not missing, not empty, not a placeholder
+    ("Figure", "image") and not its file name (a glued figure's alt is its caption, see
+    book/_ext/a11y.py; a widget's frame is described by book/_ext/widgets-config.js)."""
+    tab, watch = opened
+    images = tab.evaluate(IMAGES_ALT)
+    generic = [
+        (alt, src) for alt, src in images if alt is None or GENERIC_ALT.search(alt)
+    ]
+    assert not generic, f"{path}: images without a real alt text (alt, src): {generic}"
+    watch.assert_clean(path)
+
+
+# --- The keyboard reaches every control -------------------------------------------------------------
+
+
+def tab_to(tab: Page, target: Locator, limit: int = 400) -> int:
+    """Press Tab from the top of the page until ``target`` has the focus; how many presses it took."""
+    tab.evaluate(
+        "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
+    )
+    for presses in range(1, limit + 1):
+        tab.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return presses
+    pytest.fail(f"{limit} presses of Tab never reached {target}")
+
+
+FRAME_GRID = "ToggleButtonsModel"
+
+
+@pytest.mark.parametrize("path", pages_with(FRAME_GRID)[:1], ids=page_id)
+def test_keyboard_moves_the_slider_and_the_buttons(
+    page: tuple[Page, Watch], server: str, path: str
+) -> None:
+    """With the keys only: Tab reaches a slider, an arrow key moves it and the frame changes;
+    Tab reaches a toggle button that is not chosen, Enter chooses it and the frame changes."""
+    tab, watch = page
+    open_page(tab, watch, server, path)
+    area = (
+        tab.locator(".widget-subarea")
+        .filter(has=tab.locator(".widget-toggle-buttons"))
+        .first
+    )
+
+    def press(target: Locator, key: str, what: str) -> None:
+        shown, before = area.evaluate(SHOWN, CONTROL_ROWS), frame(area)
+        tab_to(tab, target)
+        tab.keyboard.press(key)
+        try:
+            tab.wait_for_function(
+                SHOWN_CHANGED,
+                arg=[area.element_handle(), CONTROL_ROWS, shown],
+                timeout=15_000,
+            )
+        except PlaywrightTimeoutError:
+            pytest.fail(f"{path}: {what}, but the widget shows the same frame")
+        assert frame(area) != before, f"{path}: {what}: the same picture again"
+
+    handle = area.locator(".widget-slider .noUi-handle").first
+    value = handle.get_attribute("aria-valuenow")
+    key = (
+        "ArrowLeft" if value == handle.get_attribute("aria-valuemax") else "ArrowRight"
+    )
+    press(handle, key, f"{key} on the slider")
+    expect(handle).not_to_have_attribute("aria-valuenow", value)
+
+    buttons = area.locator(".widget-toggle-buttons button")
+    chosen = [
+        "mod-active" in (b.get_attribute("class") or "").split() for b in buttons.all()
+    ]
+    button = buttons.nth(chosen.index(False))
+    press(button, "Enter", "Enter on a toggle button")
+    expect(button).to_have_class(re.compile(r"\bmod-active\b"))
+    watch.assert_clean(path)
+
+
+# A page with a hidden solution (sphinx-exercise's dropdown, a sphinx-togglebutton toggle).
+TOGGLED_SOLUTION = (
+    r'class="[^"]*\b(dropdown\b[^"]*\badmonition|admonition\b[^"]*\bdropdown)\b'
+)
+
+
+@pytest.mark.parametrize("path", pages_with(TOGGLED_SOLUTION)[:1], ids=page_id)
+def test_keyboard_opens_a_solution(
+    page: tuple[Page, Watch], server: str, path: str
+) -> None:
+    """With the keys only: Tab reaches a hidden solution's button, Enter opens the solution."""
+    tab, watch = page
+    open_page(tab, watch, server, path)
+    block = tab.locator(".admonition.toggle").first
+    body = block.locator(":scope > :not(.admonition-title)").first
+    expect(body).to_be_hidden()
+    tab_to(tab, block.locator(".toggle-button").first)
+    tab.keyboard.press("Enter")
+    expect(body).to_be_visible()
+    watch.assert_clean(path)

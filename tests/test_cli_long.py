@@ -12,7 +12,15 @@ import sys
 
 import pytest
 import torch
-from test_cli import ENV, WITH_CTRL_C, _one_error_line, _read_until, needs_signals
+from test_cli import (
+    ENV,
+    WITH_CTRL_C,
+    _must_not_train,
+    _one_error_line,
+    _read_to_the_end,
+    _read_until,
+    needs_signals,
+)
 
 from hello_rnn import _long_run, checkpoint, cli, default_corpus
 from hello_rnn._ctrl_c import Stopped, stop_between_steps
@@ -300,10 +308,6 @@ def test_every_bad_long_input_is_one_line_and_status_2(
     assert captured.out == ""
 
 
-def _must_not_train(*args, **kwargs):
-    raise AssertionError("trained although the input was bad")
-
-
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
 def test_asking_for_a_gpu_where_there_is_none(text_file, capsys):
     assert _train("--file", text_file, "--device", "cuda") == 2
@@ -412,7 +416,7 @@ def test_sigint_during_a_file_run_saves_the_last_whole_step(text_file):
             shown += _read_until(terminal, b"/100000000")
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=60)
-        shown += _read_rest(terminal)
+        shown += _read_to_the_end(terminal)
     finally:
         process.kill()
         os.close(terminal)
@@ -428,18 +432,6 @@ def test_sigint_during_a_file_run_saves_the_last_whole_step(text_file):
     assert sorted(p.name for p in path.parent.iterdir()) == sorted(
         ["mytext.txt", "run.pt"]
     )  # no temporary file
-
-
-def _read_rest(fd) -> bytes:
-    got = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # a terminal whose other end closed (Linux: EIO)
-            return got
-        if not chunk:
-            return got
-        got += chunk
 
 
 # --- For chapter 6: the command line, as a reader calls it from a notebook ---

@@ -51,3 +51,19 @@ def unwritable_folder(tmp_path):
     else:
         pytest.skip("no folder this user cannot write to")
     folder.chmod(0o755)
+
+
+@pytest.fixture
+def progress_bars(monkeypatch) -> list:
+    """Every tqdm bar the package opens during the test, in order."""
+    import tqdm.auto
+
+    bars = []
+
+    class Bar(tqdm.auto.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    return bars

@@ -447,6 +447,18 @@ def _read_to_the_end(fd) -> bytes:
         got += chunk
 
 
+def _terminal() -> tuple[int, int]:
+    """A pseudo-terminal of 24 x 80 (tqdm draws nothing 0 columns wide): (ours, theirs)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    terminal, terminal_end = pty.openpty()
+    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    return terminal, terminal_end
+
+
 def _start(*args, **kwargs) -> subprocess.Popen:
     """``python -m hello_rnn ARGS`` as a process of its own, that Ctrl-C reaches."""
     command = [sys.executable, "-c", WITH_CTRL_C, *args]
@@ -478,15 +490,8 @@ def test_sigint_stops_a_long_sample_and_keeps_the_text(saved):
 
 @needs_signals
 def test_sigint_during_training_leaves_no_file_and_no_traceback(tmp_path):
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    # stderr is a terminal (24 x 80: tqdm draws nothing 0 columns wide), so that
-    # the progress bar shows when training runs.
-    terminal, terminal_end = pty.openpty()
-    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    # stderr is a terminal, so that the progress bar shows when training runs.
+    terminal, terminal_end = _terminal()
     process = _start(
         "train",
         "--steps",

@@ -19,6 +19,7 @@ from test_cli import (
     _one_error_line,
     _read_to_the_end,
     _read_until,
+    _terminal,
     needs_signals,
 )
 
@@ -391,14 +392,8 @@ def test_a_second_ctrl_c_keeps_the_last_save(text_file, monkeypatch, capsys):
 
 @needs_signals
 def test_sigint_during_a_file_run_saves_the_last_whole_step(text_file):
-    import fcntl
-    import pty
-    import struct
-    import termios
-
     # stderr is a terminal, so that the progress bar shows (and is seen to go).
-    terminal, terminal_end = pty.openpty()
-    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    terminal, terminal_end = _terminal()
     path = text_file.with_name("run.pt")
     process = subprocess.Popen(
         [sys.executable, "-c", WITH_CTRL_C, "train", "--file", str(text_file)]

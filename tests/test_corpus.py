@@ -602,19 +602,9 @@ def test_a_resume_that_does_not_fit_is_refused(corpus):
         resume()
 
 
-def test_the_progress_bar_shows_bpc_and_characters_a_second(corpus, monkeypatch):
-    import tqdm.auto
-
-    bars = []
-
-    class Bar(tqdm.auto.tqdm):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            bars.append(self)
-
-    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+def test_the_progress_bar_shows_bpc_and_characters_a_second(corpus, progress_bars):
     _small_run(corpus, steps=4, eval_every=2, validation_fraction=0.1, progress=True)
-    [bar] = bars
+    [bar] = progress_bars
     assert bar.n == 4 and bar.total == 4
     postfix = bar.postfix
     assert "bpc=" in postfix and "validation=" in postfix and "chars/s=" in postfix

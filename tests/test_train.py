@@ -334,21 +334,13 @@ class _StopsAtCall(nn.Module):
     ],
     ids=["diverged", "interrupted"],
 )
-def test_the_progress_bar_closes_however_training_ends(hello, monkeypatch, wrap, error):
-    import tqdm.auto
-
-    bars = []
-
-    class Bar(tqdm.auto.tqdm):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            bars.append(self)
-
-    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+def test_the_progress_bar_closes_however_training_ends(
+    hello, progress_bars, wrap, error
+):
     net = wrap(HelloRNN(hello.num_characters, 8))
     with pytest.raises(error):
         train(net, hello, stop_when_memorized=False, progress=True)
-    [bar] = bars
+    [bar] = progress_bars
     assert bar.n == 1  # one step was taken
     assert bar.disable  # tqdm's mark of a closed bar
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "book" / "_ext"))
-from a11y import fix_html, generic_alt  # noqa: E402
+from a11y import fix_html, generic_alt, output_alt_texts  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,34 @@ def test_hidden_cells_and_bibliography_entries():
     fixed = fix_html(page)
     assert "<summary>" in fixed and 'role="listitem"' in fixed
     assert "doc-biblioentry" not in fixed
+
+
+def test_an_output_gives_its_alt_text_to_the_image_of_its_bytes():
+    import base64
+    import hashlib
+
+    png = b"\x89PNG\r\n\x1a\n not really"
+    encoded = base64.b64encode(png).decode()
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": "text"},
+            {
+                "cell_type": "code",
+                "outputs": [
+                    {  # glued: a prefixed data key, a plain metadata key
+                        "output_type": "display_data",
+                        "data": {"application/papermill.record/image/png": encoded},
+                        "metadata": {"image/png": {"alt": "A line that falls"}},
+                    },
+                    {  # no alt text: left out
+                        "output_type": "display_data",
+                        "data": {"image/png": base64.b64encode(b"other").decode()},
+                        "metadata": {},
+                    },
+                ],
+            },
+        ]
+    }
+    assert output_alt_texts(notebook) == {
+        hashlib.sha256(png).hexdigest(): "A line that falls"
+    }

@@ -39,3 +39,18 @@ def test_a_false_claim_is_a_note_anywhere_else(monkeypatch, capsys, value):
     assert out.startswith(
         "Note: in the book's run the RNN never memorizes; not in this one."
     )
+
+
+def test_a_glued_figure_keeps_its_alt_text_beside_its_png():
+    """The alt text written from the data travels in the PNG's output metadata, where the book reads it."""
+    from IPython.core.formatters import format_display_data
+
+    from hello_rnn.notebook import _Described
+
+    class Picture:  # displays as a PNG, as a figure does in a notebook
+        def _repr_png_(self):
+            return b"\x89PNG fake"
+
+    data, metadata = format_display_data(_Described(Picture(), "A line that falls."))
+    assert data["image/png"] == b"\x89PNG fake"
+    assert metadata["image/png"]["alt"] == "A line that falls."

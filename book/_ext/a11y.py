@@ -1,8 +1,10 @@
 """Accessibility fixes for the built book (WCAG 2.1 AA, as axe-core checks it in tests/book/test_browser.py).
 
-- Figures say what they show: an image whose alt text is missing or only its file name (myst-nb's glued
-  figures get their file path as alt, unless the chapter gives ``:alt:``) takes its figure's caption as
-  alt text. A chapter's own ``:alt:`` is kept.
+- Figures say what they show. A notebook's PNG output whose metadata holds an alt text
+  (``{"image/png": {"alt": ...}}``, written from the figure's data by ``hello_rnn.notebook.glue``)
+  gives it to its image: myst-nb names each image file by the SHA-256 of its bytes, and keeps only the
+  width and height of that metadata. An image still without a real alt text (missing, or only its
+  file name) takes its figure's caption. A chapter's own ``:alt:`` is kept.
 - The theme's search field (pydata-sphinx-theme) shows "Search Ctrl+K" but is named "Search" by its
   aria-label: the visible text must be part of the accessible name (WCAG 2.5.3, axe's
   label-content-name-mismatch). The aria-label goes, and the button is named by what it shows.
@@ -23,6 +25,9 @@ The HTML fixes run on the written pages (build-finished), as the theme's templat
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -53,10 +58,44 @@ def _caption_text(figure: nodes.Element) -> str:
     return " ".join(text.split())
 
 
+def output_alt_texts(notebook: dict[str, Any]) -> dict[str, str]:
+    """The alt texts a notebook's outputs carry, by the SHA-256 of their PNG bytes.
+
+    A glued output's data key has a prefix (``application/papermill.record/image/png``); its
+    metadata key does not.
+    """
+    alt_texts = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            alt = output.get("metadata", {}).get("image/png", {}).get("alt")
+            if not alt:
+                continue
+            for mime, png in output.get("data", {}).items():
+                if mime.endswith("image/png"):
+                    png = "".join(png) if isinstance(png, list) else png
+                    digest = hashlib.sha256(base64.b64decode(png)).hexdigest()
+                    alt_texts[digest] = alt
+    return alt_texts
+
+
+def _notebook_alt_texts(app: Sphinx, docname: str) -> dict[str, str]:
+    source = Path(app.env.doc2path(docname))
+    if source.suffix != ".ipynb":
+        return {}
+    return output_alt_texts(json.loads(source.read_text(encoding="utf-8")))
+
+
 def describe_images(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Images with no real alt text take their figure's caption."""
+    """Images take the alt text their output carries; those still without one, their figure's caption."""
+    alt_texts = None
     for image in doctree.findall(nodes.image):
         if not generic_alt(image.get("alt")):
+            continue
+        if alt_texts is None:
+            alt_texts = _notebook_alt_texts(app, docname)
+        stem = PurePosixPath(image.get("uri", "")).stem
+        if stem in alt_texts:
+            image["alt"] = alt_texts[stem]
             continue
         parent = image.parent
         while parent is not None and not isinstance(parent, nodes.figure):

@@ -12,6 +12,8 @@ import os
 import sys
 from typing import Any
 
+from .alt_text import alt_of
+
 __all__ = ["STRICT", "expect", "glue"]
 
 # Set (to 1) where the book's outputs are made and tested: `make refresh`, `make notebooks`.
@@ -24,17 +26,21 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     Round floats before gluing (4 decimals), so the book and the stored outputs
     show the same digits on every run. A glued matplotlib figure is closed
     afterwards, so the notebook does not show it a second time below the cell.
+    A figure with an alt text (:func:`hello_rnn.alt_text.with_alt`) keeps it in its
+    PNG's output metadata (``{"image/png": {"alt": ...}}``), where the book's build
+    (book/_ext/a11y.py) reads it.
     """
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # Colab and plain Jupyter: no book to glue into
         myst_glue = None
+    shown = _Described(value, alt) if (alt := alt_of(value)) else value
     if myst_glue is not None:
-        myst_glue(name, value, display=display)
+        myst_glue(name, shown, display=display)
     elif display:
         from IPython.display import display as show
 
-        show(value)
+        show(shown)
     if "matplotlib.pyplot" in sys.modules:
         import matplotlib.pyplot as plt
         from matplotlib.figure import Figure
@@ -62,3 +68,28 @@ def expect(condition: object, claim: str) -> None:
         f"Note: in the book's run {claim}; not in this one. Another device or PyTorch version "
         "rounds a little differently, and this was a close call: the text describes the book's run."
     )
+
+
+class _Described:
+    """A displayable object with its alt text in the PNG's metadata.
+
+    It displays as ``value`` does (same PNG, same text), plus ``{"image/png": {"alt": alt}}``
+    in the output's metadata: the place Jupyter keeps per-format facts about an output.
+    """
+
+    def __init__(self, value: Any, alt: str) -> None:
+        self.value = value
+        self.alt = alt
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        from IPython.core.formatters import format_display_data
+
+        data, metadata = format_display_data(self.value, include, exclude)
+        if "image/png" in data:
+            metadata = {
+                **metadata,
+                "image/png": {**metadata.get("image/png", {}), "alt": self.alt},
+            }
+        return data, metadata

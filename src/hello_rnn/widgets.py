@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ._checks import finite_float, non_negative_int
+from .alt_text import alt_of
 from .data import Vocabulary
 from .errors import InvalidValueError
 from .sample import generate
@@ -96,8 +97,9 @@ def figure_to_image(
         dpi: its resolution.
         alt: what the picture shows, for a reader who cannot see it (the img's text alternative),
             written from the data: "The one-hot matrix of 'hello' with row 2 (the first l)
-            highlighted", not "Figure". By default it is put together from the figure's own
-            titles and axis labels (:func:`describe_figure`); a figure with none of those needs it.
+            highlighted", not "Figure". By default it is the text its plotting function attached
+            (:func:`hello_rnn.alt_text.with_alt`), else it is put together from the figure's
+            own titles and axis labels (:func:`describe_figure`).
 
     On ipywidgets 8 the text is the widget's ``tooltip``, which the book's page script
     (book/_ext/widgets-config.js) turns into the image's alt text; it is also kept as the
@@ -106,7 +108,7 @@ def figure_to_image(
     import matplotlib.pyplot as plt
 
     if alt is None:
-        alt = describe_figure(fig)
+        alt = alt_of(fig) or describe_figure(fig)
     elif not alt.strip():
         raise InvalidValueError("alt must say what the figure shows, got an empty text")
     buffer = io.BytesIO()

@@ -61,7 +61,7 @@ def test_a_grid_shows_its_start_frame_and_says_which_it_is(tmp_path):
     box = widgets.frame_grid(
         frames,
         "beginning",
-        "temperature T",
+        "temperature τ",
         ["the cat ", "a bird "],
         ["0", "0.5", "1"],
         start=(1, 2),
@@ -70,7 +70,7 @@ def test_a_grid_shows_its_start_frame_and_says_which_it_is(tmp_path):
     assert [block.astext() for block in frame.blocks] == ["row 1 column 2"]
     assert frame.controls == [
         "the buttons \u201cbeginning\u201d set to \u201ca bird\u201d",
-        "the slider \u201ctemperature T\u201d set to 1",
+        "the slider \u201ctemperature τ\u201d set to 1",
     ]
     text = frame.nodes()[-1].astext()
     assert (

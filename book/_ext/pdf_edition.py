@@ -172,7 +172,7 @@ def html_to_nodes(html: str) -> list[nodes.Element]:
 
 
 def _control_phrase(name: str, values: dict[str, Any]) -> str:
-    """'the slider “temperature T” set to 1': the control, and its value where the control shows one."""
+    """'the slider “temperature τ” set to 1': the control, and its value where the control shows one."""
     description = str(values.get("description") or "").strip()
     kind = _CONTROL_KIND[name]
     phrase = f"the {kind} \u201c{description}\u201d" if description else f"a {kind}"

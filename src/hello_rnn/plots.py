@@ -833,7 +833,7 @@ def temperature_distributions(
         ax.text(
             0.99,
             0.88,
-            f"T = {t:g}",
+            f"τ = {t:g}",
             transform=ax.transAxes,
             ha="right",
             va="top",
@@ -860,8 +860,8 @@ def entropy_vs_temperature(
 ) -> Figure:
     """Entropy (bits) of a next-character distribution against the temperature (log).
 
-    Dashed lines mark the two limits: 0 bits (T -> 0, all probability on one
-    character) and ``log2 V`` bits (T -> infinity, uniform).
+    Dashed lines mark the two limits: 0 bits (τ -> 0, all probability on one
+    character) and ``log2 V`` bits (τ -> infinity, uniform).
 
     Args:
         temperatures: ``[K]`` temperatures, increasing.
@@ -904,7 +904,7 @@ def entropy_vs_temperature(
             label="the temperatures above" if i == 0 else None,
         )
     ax.set_xscale("log")
-    ax.set_xlabel("temperature T (log scale)")
+    ax.set_xlabel("temperature τ (log scale)")
     ax.set_ylabel("entropy (bits)")
     ax.set_ylim(-0.2, uniform + 0.6)
     ax.grid(alpha=0.3)
@@ -946,7 +946,7 @@ def sampling_tradeoff(
     ax_real.set_title("correctness", fontsize=11)
     for ax in (ax_varied, ax_real):
         ax.set_xticks(list(positions), labels)
-        ax.set_xlabel("temperature T")
+        ax.set_xlabel("temperature τ")
         ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig

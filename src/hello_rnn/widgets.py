@@ -333,7 +333,7 @@ def live_sampler(
         min=0.0,
         max=max_temperature,
         step=0.05,
-        description="temperature T",
+        description="temperature τ",
         continuous_update=False,
         style=style,
     )

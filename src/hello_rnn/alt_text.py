@@ -18,8 +18,9 @@ from weakref import WeakKeyDictionary
 
 from .errors import InvalidTypeError, InvalidValueError
 
-__all__ = ["alt_of", "with_alt"]
+__all__ = ["Drawing", "alt_of", "with_alt"]
 
+#: Whatever ``with_alt`` is given (a matplotlib ``Figure``), returned as it came.
 Drawing = TypeVar("Drawing")
 
 # Figure -> its alt text. Weak keys: a closed, forgotten figure takes its text with it.

@@ -213,8 +213,11 @@ def test_exploding_runs_give_each_run_its_peak():
     wild = history([3.0, 2.0, 5.0], grad_norm=[10.0, 1000.0, float("inf")])
     calm = history([3.0, 2.0, 1.0], memorized_at=3)
     text = alt(plots.exploding_runs({"free": wild, "clipped": calm}))
-    assert "Free: the loss" in text and "peaks at 1000 at step 2" in text
-    assert "the run memorizes at step 3" in text
+    assert "The run “free”: the loss" in text and "peaks at 1000 at step 2" in text
+    assert (
+        "The run “clipped”: the loss falls from 3 at step 1 to 1 at step 3; it " in text
+    )
+    assert "it memorizes at step 3" in text
 
 
 def test_clamp_vs_clip_gives_the_vectors_and_angles():

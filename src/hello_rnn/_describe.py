@@ -122,7 +122,8 @@ def curve(
     first, last = scaled[begin], scaled[end]
     top = max(kept, key=lambda i: scaled[i])
     bottom = min(kept, key=lambda i: scaled[i])
-    tolerance = 0.1 * span
+    tolerance = 0.1 * span  # ends this close count as level
+    bump = 0.05 * span  # a peak or a dip this far beyond both ends is worth naming
     size = max(abs(values[i]) for i in kept)
     if span == 0 or (log and span < 0.02) or (not log and span <= 0.02 * size):
         level = f"{number(values[begin])}{suffix}"
@@ -134,9 +135,9 @@ def curve(
     else:
         phrase = f"rises from {say(begin)} to {say(end)}"
     extras = []
-    if scaled[top] - max(first, last) > tolerance:
+    if scaled[top] - max(first, last) > bump:
         extras.append(f"peaking at {say(top)}")
-    if min(first, last) - scaled[bottom] > tolerance:
+    if min(first, last) - scaled[bottom] > bump:
         extras.append(f"dipping to {say(bottom)}")
     if extras:
         phrase += ", " + " and ".join(extras)

@@ -512,13 +512,15 @@ def _hidden_state_alt(states: torch.Tensor, inputs: str) -> str:
     swing = states.max(dim=0).values - states.min(dim=0).values  # [H], per unit
     movers = swing.argsort(descending=True)[: min(3, units)].tolist()
     strongest = int(states.abs().mean(dim=1).argmax())
+    stuck = int((states.abs() > 0.9).all(dim=0).sum())  # units saturated at every step
     return (
         f"A heat map of the hidden state: {units} rows, one per hidden unit (0 to "
         f"{units - 1}), and {steps} columns, one per time step with its input "
         f"character ({say.quoted(inputs)}); blue is -1, white 0, red +1. The values "
-        f"range from {say.number(states.min(), 2)} to {say.number(states.max(), 2)}, "
-        f"and {say.percent(saturated)} of the cells are beyond ±0.9. The units that "
-        "whose values span the widest range over time are "
+        f"range from {say.number(states.min(), 2)} to {say.number(states.max(), 2)}; "
+        f"{say.percent(saturated)} of the cells are beyond ±0.9, and {stuck} of the "
+        f"{units} units stay beyond ±0.9 at every step. The units whose values span "
+        "the widest range over time are "
         + say.listing(
             f"unit {u} (from {say.number(states[:, u].min(), 2)} to "
             f"{say.number(states[:, u].max(), 2)})"
@@ -948,7 +950,7 @@ def exploding_runs(histories: dict[str, History]) -> Figure:
             else "is never a finite number"
         )
         runs.append(
-            f"{label}: the loss {say.curve(history.loss, _at_step)}; the run "
+            f"the run “{label}”: the loss {say.curve(history.loss, _at_step)}; it "
             f"{done}; its gradient norm {norm}"
         )
     sentence = (
@@ -1172,7 +1174,7 @@ def temperature_distributions(
                 f"{say.number(p[second], 2)}"
             )
         panels.append(
-            panel + f"; {int((p > 0.01).sum())} of {size} characters get more than 1%"
+            panel + f" ({int((p > 0.01).sum())} of {size} characters above 1%)"
         )
     sentence = (
         f"The probabilities of the next character after {say.quoted(context)}, one "

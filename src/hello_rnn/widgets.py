@@ -90,8 +90,8 @@ def _link_pages(control: widgets.Widget, trait: str, pages: widgets.Box):
 
 def figure_to_image(
     fig: Figure, dpi: int = 100, *, alt: str | None = None
-) -> widgets.Image:
-    """A matplotlib figure as a PNG ``Image`` widget (and close the figure).
+) -> widgets.Image | widgets.HTML:
+    """A matplotlib figure as a PNG ``Image`` widget (and close the figure); an ``HTML`` one on ipywidgets 7.
 
     Args:
         fig: the figure; closed once drawn.

@@ -53,6 +53,26 @@ def test_a_slider_of_images_shows_its_first_image_and_label(tmp_path):
     assert SENTENCE in note[-2].astext()
 
 
+def test_a_described_frame_keeps_its_sentence_as_the_image_alt(tmp_path):
+    from hello_rnn import DataHandler, plots
+
+    data = DataHandler("hello")
+    frames = [
+        widgets.figure_to_image(plots.one_hot_matrix(data, highlight=t), dpi=20)
+        for t in range(2)
+    ]
+    frame = frame_of(widgets.frame_slider(frames, "position t"), tmp_path)
+    (image,) = [block for block in frame.blocks if isinstance(block, nodes.image)]
+    assert image["alt"] == frames[0].alt and "Row t = 1" in image["alt"]
+    assert (tmp_path / image["uri"].lstrip("/")).read_bytes() == frames[0].value
+    assert (
+        frame_of(widgets.frame_slider([small_image("red")], "x"), tmp_path).blocks[0][
+            "alt"
+        ]
+        == "one frame of an interactive figure"
+    )
+
+
 def test_a_grid_shows_its_start_frame_and_says_which_it_is(tmp_path):
     frames = [
         [ipywidgets.HTML(f"<pre>row {r} column {c}</pre>") for c in range(3)]

@@ -108,6 +108,43 @@ def test_figure_to_image_says_what_it_shows():
         assert state["_model_name"] == "ImageModel"
 
 
+def test_a_frame_takes_the_sentence_its_plotting_function_wrote():
+    from hello_rnn import DataHandler, plots
+    from hello_rnn.alt_text import alt_of
+
+    data = DataHandler("hello")
+    fig = plots.one_hot_matrix(data, highlight=2)
+    sentence = alt_of(fig)
+    image = figure_to_image(fig, dpi=20)
+    assert image.alt == sentence and "Row t = 3" in sentence
+
+
+def test_on_ipywidgets_7_a_frame_is_an_img_with_its_alt(monkeypatch):
+    """ipywidgets 7's Image view writes no alt (nor title): there the frame is HTML with an img."""
+    import base64
+    import re
+
+    import matplotlib.pyplot as plt
+
+    from hello_rnn import widgets as hello_widgets
+
+    monkeypatch.setattr(hello_widgets, "KERNEL_FREE", False)
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    frame = hello_widgets.figure_to_image(
+        fig, dpi=20, alt='The line falls "fast" & <far>'
+    )
+    assert isinstance(frame, widgets.HTML) and not plt.fignum_exists(fig.number)
+    img = re.fullmatch(
+        r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)" style="[^"]*">',
+        frame.value,
+    )
+    assert img, frame.value
+    assert base64.b64decode(img[1]).startswith(b"\x89PNG")
+    assert img[2] == "The line falls &quot;fast&quot; &amp; &lt;far&gt;"
+    assert frame.alt == 'The line falls "fast" & <far>'
+
+
 def test_figure_to_image_refuses_an_empty_alt():
     import matplotlib.pyplot as plt
 

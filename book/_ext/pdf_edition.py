@@ -251,8 +251,11 @@ class _Frame:
             path.write_bytes(png)
         # A URI starting with "/" is relative to the source folder (as myst-nb writes its own outputs).
         uri = "/" + path.resolve().relative_to(self.srcdir.resolve()).as_posix()
+        # The frame's own sentence (figure_to_image stores it as the tooltip), for PDF readers that
+        # read images' alt texts; a frame without one is named for what it is.
+        alt = str(values.get("tooltip") or "").strip()
         self.blocks.append(
-            nodes.image(uri=uri, alt="one frame of an interactive figure")
+            nodes.image(uri=uri, alt=alt or "one frame of an interactive figure")
         )
 
     def nodes(self) -> list[nodes.Element]:

@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from . import _describe as say
+from .alt_text import with_alt
 from .data import DataHandler
 from .errors import InvalidValueError
 from .train import History
@@ -45,6 +47,11 @@ __all__ = [
 def show_char(c: str) -> str:
     """A character as a reader can see it: a space becomes '␣', a newline '↵'."""
     return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(c, c)
+
+
+def _at_step(i: int) -> str:
+    """Where entry ``i`` of a History's lists sits on a "training step" axis (steps from 1)."""
+    return f"at step {i + 1}"
 
 
 def _frameless(ax: plt.Axes) -> None:
@@ -94,7 +101,26 @@ def one_hot_matrix(data: DataHandler, highlight: int | None = None) -> Figure:
             )
         )
     fig.tight_layout()
-    return fig
+    return with_alt(fig, _one_hot_alt(data, highlight))
+
+
+def _one_hot_alt(data: DataHandler, highlight: int | None) -> str:
+    inputs = data.text[:-1]
+    rows = len(inputs)
+    sentence = (
+        f"The one-hot inputs X as a grid of {rows} rows, one per position t = 1 to "
+        f"{rows}, by {data.num_characters} columns, one per vocabulary character "
+        f"({say.listing([say.character(c) for c in data.chars])}). Each row has a "
+        "single dark cell, in the column of its input character, so the dark cells "
+        f"spell {say.quoted(inputs)} from top to bottom."
+    )
+    if highlight is not None:
+        c = inputs[highlight]
+        sentence += (
+            f" Row t = {highlight + 1}, the input {say.character(c)}, is outlined in "
+            f"red; its dark cell is in column {data.char_to_index[c]}."
+        )
+    return sentence
 
 
 # --- Chapter 2: the RNN cell ---
@@ -212,7 +238,25 @@ def unrolled_rnn(
     ax.set_ylabel("layer")
     _frameless(ax)
     fig.tight_layout()
-    return fig
+    sentence = (
+        f"The RNN unrolled over {steps} time steps: one column per step t = 1 to "
+        f"{steps}, each with an input box x_t (the characters "
+        f"{say.listing([say.character(c) for c in inputs])}), above it a hidden state "
+        "h_t and above that the logits z_t, joined by arrows labelled W_xh and W_hy. "
+        "Arrows labelled W_hh carry each hidden state to the next step's, starting "
+        "from h_0 = 0; every column uses the same three weight matrices."
+    )
+    if targets is not None:
+        sentence += (
+            " Above each column is the character that step should predict: "
+            f"{say.listing([say.character(c) for c in targets])}."
+        )
+    if highlight is not None:
+        sentence += (
+            f" Step t = {highlight}, input {say.character(inputs[highlight - 1])}, "
+            "is drawn in bold."
+        )
+    return with_alt(fig, sentence)
 
 
 def next_char_confidences(
@@ -296,7 +340,48 @@ def next_char_confidences(
     if title:
         ax.set_title(title, fontsize=11)
     fig.tight_layout()
-    return fig
+    return with_alt(fig, _confidences_alt(probs, data, title, show_scores))
+
+
+def _confidences_alt(
+    probs: torch.Tensor, data: DataHandler, title: str | None, show_scores: bool
+) -> str:
+    """What the confidence grid shows: how often and how strongly the right character wins."""
+    targets = data.y.cpu()
+    steps, size = probs.shape
+    right = probs[torch.arange(steps), targets]
+    best = probs.argmax(dim=-1)
+    wins = int((best == targets).sum())
+    worst = int(right.argmin())
+    inputs = data.text[:-1]
+    printed = (
+        "its probability and, below it, its score" if show_scores else "its probability"
+    )
+    sentence = (
+        f"{say.capital(say.plain(title)) + ': a' if title else 'A'} grid of the network's "
+        f"confidence in every next character, with one column per input character "
+        f"of {say.quoted(inputs)} (t = 1 to {steps}) and one row per vocabulary "
+        f"character ({size} rows); each cell prints {printed}. The cell of the right "
+        "next character is green, the others red, stronger where the probability is "
+        f"higher. The right character gets the most probability at {wins} of "
+        f"{steps} positions; its probability ranges from {say.number(right.min(), 2)} "
+        f"to {say.number(right.max(), 2)} (a uniform guess gives each character "
+        f"{say.number(1 / size, 2)})."
+    )
+    if wins < steps:
+        chosen = data.chars[int(best[worst])]
+        sentence += (
+            f" The weakest is t = {worst + 1} (input {say.character(inputs[worst])}): "
+            f"the right {say.character(data.chars[int(targets[worst])])} gets "
+            f"{say.number(right[worst], 2)}"
+            + (
+                f", while {say.character(chosen)} gets "
+                f"{say.number(probs[worst, best[worst]], 2)}."
+                if int(best[worst]) != int(targets[worst])
+                else "."
+            )
+        )
+    return sentence
 
 
 # --- Chapter 3: the training loop ---
@@ -350,7 +435,40 @@ def training_curves(history: History, uniform_loss: float | None = None) -> Figu
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     fig.tight_layout()
-    return fig
+    return with_alt(fig, _training_curves_alt(history, uniform_loss))
+
+
+def _training_curves_alt(history: History, uniform_loss: float | None) -> str:
+    def at(i: int) -> str:
+        return f"at step {i}"
+
+    accuracy = [100 * a for a in history.accuracy]
+    sentence = (
+        f"Two panels against the steps taken, 0 to {history.steps - 1}. Left, the "
+        "loss in nats per character on a log scale "
+        f"{say.curve(history.loss, at, log=True)}"
+    )
+    if uniform_loss is not None:
+        sentence += f"; a dotted line marks the uniform guess, ln V = {say.number(uniform_loss)}"
+    sentence += (
+        ". Right, the share of next characters right "
+        f"{say.curve(accuracy, at, unit='%')}."
+    )
+    memorized = history.memorized_at
+    if memorized is None:
+        sentence += " The network does not memorize the text in this run."
+    else:
+        slips = [
+            k for k in range(memorized + 1, history.steps) if history.accuracy[k] < 1
+        ]
+        sentence += f" A dashed line marks step {memorized}, where the network memorizes the text"
+        sentence += (
+            f"; after it, accuracy drops below 100% again at {len(slips)} "
+            f"{'step' if len(slips) == 1 else 'steps'}, first at step {slips[0]}."
+            if slips
+            else "; after it, accuracy stays at 100%."
+        )
+    return sentence
 
 
 def hidden_state_heatmap(hidden: torch.Tensor, inputs: str) -> Figure:
@@ -384,7 +502,34 @@ def hidden_state_heatmap(hidden: torch.Tensor, inputs: str) -> Figure:
     ax.set_ylabel("hidden unit")
     fig.colorbar(image, ax=ax, label="$h_t$ (tanh: -1 to 1)", fraction=0.05, pad=0.03)
     fig.tight_layout()
-    return fig
+    return with_alt(fig, _hidden_state_alt(states, inputs))
+
+
+def _hidden_state_alt(states: torch.Tensor, inputs: str) -> str:
+    """The heat map in words: its range, how saturated it is, the units that move most."""
+    steps, units = states.shape
+    saturated = (states.abs() > 0.9).float().mean().item()
+    swing = states.max(dim=0).values - states.min(dim=0).values  # [H], per unit
+    movers = swing.argsort(descending=True)[: min(3, units)].tolist()
+    strongest = int(states.abs().mean(dim=1).argmax())
+    stuck = int((states.abs() > 0.9).all(dim=0).sum())  # units saturated at every step
+    return (
+        f"A heat map of the hidden state: {units} rows, one per hidden unit (0 to "
+        f"{units - 1}), and {steps} columns, one per time step with its input "
+        f"character ({say.quoted(inputs)}); blue is -1, white 0, red +1. The values "
+        f"range from {say.number(states.min(), 2)} to {say.number(states.max(), 2)}; "
+        f"{say.percent(saturated)} of the cells are beyond ±0.9, and {stuck} of the "
+        f"{units} units stay beyond ±0.9 at every step. The units whose values span "
+        "the widest range over time are "
+        + say.listing(
+            f"unit {u} (from {say.number(states[:, u].min(), 2)} to "
+            f"{say.number(states[:, u].max(), 2)})"
+            for u in movers
+        )
+        + f"; the strongest column is t = {strongest + 1} (input "
+        f"{say.character(inputs[strongest])}, mean |h| "
+        f"{say.number(states[strongest].abs().mean(), 2)})."
+    )
 
 
 def memorization_study(results: dict[int, list[int | None]], max_steps: int) -> Figure:
@@ -440,7 +585,32 @@ def memorization_study(results: dict[int, list[int | None]], max_steps: int) -> 
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=9)
     fig.tight_layout()
-    return fig
+    return with_alt(fig, _memorization_alt(results, max_steps))
+
+
+def _memorization_alt(results: dict[int, list[int | None]], max_steps: int) -> str:
+    parts = []
+    for size, runs in sorted(results.items()):
+        done = sorted(s for s in runs if s is not None)
+        failed = len(runs) - len(done)
+        if done:
+            median = float(torch.tensor(done, dtype=torch.float).median())
+            part = (
+                f"H = {size}: median {say.number(median)} steps "
+                f"(from {done[0]} to {done[-1]})"
+            )
+        else:
+            part = f"H = {size}: no run memorized"
+        if failed and done:
+            part += f", {failed} of {len(runs)} runs not memorized"
+        parts.append(part)
+    return (
+        "Steps to memorize the text (log scale) against the hidden size H, one dot "
+        f"per seed and a red bar at each median; runs that did not memorize within "
+        f"{max_steps} steps are grey crosses at {max_steps}. "
+        + say.capital("; ".join(parts))
+        + "."
+    )
 
 
 def training_snapshot(
@@ -519,7 +689,22 @@ def training_snapshot(
     # Fixed margins instead of tight_layout: the frames of a slider must line up,
     # and it is faster.
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.91, wspace=0.25)
-    return fig
+    targets = data.y.cpu()
+    right = probs[torch.arange(steps), targets]
+    wins = int((probs.argmax(dim=-1) == targets).sum())
+    sentence = (
+        f"After {step} training steps. Left, the loss (nats per character, log "
+        f"scale) over the whole run of {history.steps} steps, which "
+        f"{say.curve(history.loss, lambda i: f'at step {i}', log=True)}; the part up "
+        f"to step {step} is drawn in colour and a dot marks this step's loss, "
+        f"{say.number(loss, 4)}. Right, the probability of every next character "
+        f"(rows) after each input character of {say.quoted(data.text[:-1])} "
+        "(columns), the right one outlined: it gets the most probability at "
+        f"{wins} of {steps} positions, and from {say.number(right.min(), 2)} to "
+        f"{say.number(right.max(), 2)}. From {say.character(data.text[0])} the "
+        f"network writes {say.quoted(written)}."
+    )
+    return with_alt(fig, sentence)
 
 
 # --- Chapter 4: why we clamp gradients ---
@@ -567,7 +752,27 @@ def gradient_norm_vs_length(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="lower left")
     fig.tight_layout()
-    return fig
+    curves = [
+        f"for largest singular value {scale:g} it "
+        + say.curve(
+            torch.as_tensor(values, dtype=torch.float64).tolist(),
+            lambda i: f"at T = {i + 1}",
+            log=True,
+        )
+        for scale, values in sorted(norms.items())
+    ]
+    sentence = (
+        "The norm of dh_T/dh_0 on a log scale (1e-12 to 1e6, a black line at 1) "
+        "against the sequence length T, one curve per scale of W_hh: "
+        + "; ".join(curves)
+        + "."
+    )
+    if show_bound:
+        sentence += (
+            " A dashed line of the same colour is each curve's bound, the largest "
+            "singular value to the power T."
+        )
+    return with_alt(fig, sentence)
 
 
 def loss_wall(
@@ -649,7 +854,53 @@ def loss_wall(
     ax_cut.grid(alpha=0.3)
     ax_cut.legend(fontsize=8)
     fig.tight_layout()
-    return fig
+    return with_alt(fig, _loss_wall_alt(w, b, loss, start, steps, column))
+
+
+def _loss_wall_alt(
+    w: torch.Tensor,
+    b: torch.Tensor,
+    loss: torch.Tensor,
+    start: tuple[float, float],
+    steps: dict[str, tuple[float, float]],
+    column: int,
+) -> str:
+    """The surface's range and lowest point, the arrows, and the steepest part of the cut."""
+    x0, y0 = start
+    low = int(loss.argmin())
+    low_b, low_w = divmod(low, len(w))
+    row = int(torch.argmin((b - y0).abs()))
+    arrows = []
+    for label, (dx, dy) in steps.items():
+        length = (dx**2 + dy**2) ** 0.5
+        end_w, end_b = x0 + dx, y0 + dy
+        inside = w[0] <= end_w <= w[-1] and b[0] <= end_b <= b[-1]
+        arrows.append(
+            f"the {label} (length {say.number(length)}) "
+            + ("ends inside the plot" if inside else "leaves the plot")
+        )
+    cut = loss[:, column]
+    jumps = (cut[1:] - cut[:-1]).abs()
+    steep = int(jumps.argmax()) if len(jumps) else 0
+    sentence = (
+        "Top: the loss as a colour map over the recurrent weight w (x axis, "
+        f"{say.number(w[0])} to {say.number(w[-1])}) and the bias b (y axis, "
+        f"{say.number(b[0])} to {say.number(b[-1])}); it ranges from "
+        f"{say.number(loss.min())} to {say.number(loss.max())}, lowest at w = "
+        f"{say.number(w[low_w])}, b = {say.number(b[low_b])}. A white dot marks the "
+        f"start, w = {say.number(x0)}, b = {say.number(y0)}, where the loss is about "
+        f"{say.number(loss[row, column])}"
+        + (". From it, " + "; ".join(arrows) if arrows else "")
+        + f". Bottom: a cut through the surface at w = {say.number(w[column])}, the "
+        f"loss against b, which {say.curve(cut.tolist())}"
+    )
+    if len(jumps):
+        sentence += (
+            f"; it changes most between b = {say.number(b[steep])} and "
+            f"{say.number(b[steep + 1])}, from {say.number(cut[steep])} to "
+            f"{say.number(cut[steep + 1])}"
+        )
+    return sentence + "."
 
 
 def exploding_runs(histories: dict[str, History]) -> Figure:
@@ -681,7 +932,33 @@ def exploding_runs(histories: dict[str, History]) -> Figure:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
-    return fig
+    runs = []
+    for label, history in histories.items():
+        if not history.steps:
+            runs.append(f"{label}: no steps")
+            continue
+        peak = say.largest(history.grad_norm)
+        done = (
+            f"memorizes at step {history.memorized_at}"
+            if history.memorized_at
+            else "does not memorize"
+        )
+        norm = (
+            f"peaks at {say.number(history.grad_norm[peak])} at step {peak + 1} and "
+            f"ends at {say.number(history.grad_norm[-1])}"
+            if peak is not None
+            else "is never a finite number"
+        )
+        runs.append(
+            f"the run “{label}”: the loss {say.curve(history.loss, _at_step)}; it "
+            f"{done}; its gradient norm {norm}"
+        )
+    sentence = (
+        "Two panels against the training step, one colour per run: the loss in "
+        "nats per character (top) and the gradient norm before clamping on a log "
+        "scale (bottom). " + ". ".join(say.capital(run) for run in runs) + "."
+    )
+    return with_alt(fig, sentence)
 
 
 def clamp_vs_clip(
@@ -756,7 +1033,24 @@ def clamp_vs_clip(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    return fig
+
+    def point(v: torch.Tensor) -> str:
+        return f"({say.number(v[0])}, {say.number(v[1])})"
+
+    def off(v: torch.Tensor) -> str:
+        cos = torch.dot(v, vectors[0]) / (v.norm() * vectors[0].norm())
+        angle = torch.rad2deg(torch.arccos(cos.clamp(-1, 1))).item()
+        return f"{angle:.1f}° off the gradient's direction"
+
+    g, c, n = vectors
+    sentence = (
+        "Three arrows from the origin, in the plane of gradient elements 1 and 2: "
+        f"the gradient g = {point(g)}, of length {say.number(g.norm())}; clamped "
+        f"element by element to ±{threshold:g} (the dashed square), it becomes "
+        f"{point(c)}, {off(c)}; norm-clipped to {threshold:g} (the dashed circle), "
+        f"it becomes {point(n)}, of length {say.number(n.norm())}, {off(n)}."
+    )
+    return with_alt(fig, sentence)
 
 
 def largest_gradient_element(largest: list[float], clamps: list[float]) -> Figure:
@@ -786,7 +1080,25 @@ def largest_gradient_element(largest: list[float], clamps: list[float]) -> Figur
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
     fig.tight_layout()
-    return fig
+    lines = []
+    for clamp in sorted(clamps, reverse=True):
+        above = sum(value > clamp for value in largest)
+        lines.append(
+            f"the clamp at {clamp:g} is "
+            + (
+                "above the curve at every step, so it never fires"
+                if above == 0
+                else f"below it at {above} of {len(largest)} steps, where it fires"
+            )
+        )
+    sentence = (
+        "The largest absolute gradient element at each of "
+        f"{len(largest)} training steps, on a log scale: it "
+        f"{say.curve(largest, _at_step, log=True)}."
+    )
+    if lines:
+        sentence += " Dashed lines mark clamp values: " + "; ".join(lines) + "."
+    return with_alt(fig, sentence)
 
 
 # --- Chapter 5: sampling ---
@@ -849,7 +1161,27 @@ def temperature_distributions(
     )  # a final space, made visible
     fig.suptitle(f"next character after “{shown}”", fontsize=11)
     fig.tight_layout()
-    return fig
+    panels = []
+    for t, p in rows.items():
+        order = p.argsort(descending=True).tolist()
+        top, second = order[0], order[1] if size > 1 else None
+        panel = (
+            f"at T = {t:g}, {say.character(chars[top])} gets {say.number(p[top], 2)}"
+        )
+        if second is not None:
+            panel += (
+                f" and the next most likely, {say.character(chars[second])}, "
+                f"{say.number(p[second], 2)}"
+            )
+        panels.append(
+            panel + f" ({int((p > 0.01).sum())} of {size} characters above 1%)"
+        )
+    sentence = (
+        f"The probabilities of the next character after {say.quoted(context)}, one "
+        f"bar chart per temperature (a bar per vocabulary character, the most "
+        f"likely one in red): " + "; ".join(panels) + "."
+    )
+    return with_alt(fig, sentence)
 
 
 def entropy_vs_temperature(
@@ -910,7 +1242,21 @@ def entropy_vs_temperature(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1, 0.08))
     fig.tight_layout()
-    return fig
+    sentence = (
+        "The entropy of the next-character distribution in bits against the "
+        f"temperature T on a log scale, from {temps[0].item():g} to "
+        f"{temps[-1].item():g}: it "
+        f"{say.curve(bits.tolist(), lambda i: f'at T = {temps[i].item():.3g}', unit='bits')}"
+        ". Dashed lines mark its two limits: 0 bits (one character for sure) "
+        f"and log2 V = {say.number(uniform)} bits (uniform over V = {num_chars} "
+        "characters)."
+    )
+    if marked:
+        sentence += " Dots mark " + say.listing(
+            f"T = {t:g} ({say.number(h)} bits)" for t, h in marked.items()
+        )
+        sentence += "."
+    return with_alt(fig, sentence)
 
 
 def sampling_tradeoff(
@@ -949,7 +1295,21 @@ def sampling_tradeoff(
         ax.set_xlabel("temperature τ")
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    return fig
+    names = ["0 (greedy)" if t == 0 else f"{t:g}" for t in temperatures]
+    sentence = (
+        "Two panels against the temperature T. Left, variety: the number of "
+        "different sentences the samples write, "
+        + say.listing(
+            f"{n} at T = {name}" for n, name in zip(distinct_sentences, names)
+        )
+        + ". Right, correctness: the share of written words that are words of the "
+        "text, "
+        + say.listing(
+            f"{say.percent(f)} at T = {name}" for f, name in zip(real_fraction, names)
+        )
+        + "."
+    )
+    return with_alt(fig, sentence)
 
 
 # --- Chapter 6: going bigger ---
@@ -1083,7 +1443,55 @@ def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
     ax_rows.set_ylabel("row of the batch")
     _frameless(ax_rows)
     fig.tight_layout()
-    return fig
+    return with_alt(fig, _batch_layout_alt(text, got, seq_len, batch_size, batch_of))
+
+
+def _batch_layout_alt(
+    text: str,
+    got: list[tuple[torch.Tensor, torch.Tensor]],
+    seq_len: int,
+    batch_size: int,
+    batch_of: dict[int, tuple[int, int]],
+) -> str:
+    """Which positions each row's stream reads, what is left over, and what each batch holds."""
+    if not got:
+        return (
+            f"The {len(text)}-character text {say.quoted(text)} as a strip of grey "
+            f"cells: it is too short for a single batch of {batch_size} rows of "
+            f"{seq_len} characters, so no batch reads any of it."
+        )
+    streams = []
+    for b in range(batch_size):
+        read = [p for p, (_, row) in batch_of.items() if row == b]
+        streams.append(f"row {b} reads positions {min(read)} to {max(read)}")
+    left = [p for p in range(len(text)) if p not in batch_of]
+    sentence = (
+        f"Top: the {len(text)}-character text {say.quoted(text)} as a strip of cells, "
+        "each input character coloured by the batch that reads it; in every batch "
+        + say.listing(streams)
+    )
+    if left:
+        sentence += (
+            f"; positions {left[0]} to {left[-1]} "
+            f"({say.quoted(text[left[0] : left[-1] + 1])}) are grey, read by no batch"
+            if left == list(range(left[0], left[-1] + 1))
+            else f"; {len(left)} positions are grey, read by no batch"
+        )
+    shown = []
+    for k, (x, _) in enumerate(got[:4]):
+        rows = say.listing(
+            say.quoted("".join(text[p] for p in x[b].tolist()))
+            for b in range(batch_size)
+        )
+        shown.append(f"batch {k} holds {rows}")
+    if len(got) > 4:
+        shown.append(f"and so on to batch {len(got) - 1}")
+    return (
+        sentence
+        + f". Bottom: the {len(got)} batches side by side in the order training "
+        f"reads them, {batch_size} rows of {seq_len} characters each, so that each "
+        "row carries on where it stopped in the batch before: " + "; ".join(shown) + "."
+    )
 
 
 def truncated_bptt(num_windows: int = 3, seq_len: int = 3) -> Figure:
@@ -1175,7 +1583,23 @@ def truncated_bptt(num_windows: int = 3, seq_len: int = 3) -> Figure:
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
     fig.tight_layout()
-    return fig
+    windows = [f"{w * seq_len + 1} to {(w + 1) * seq_len}" for w in range(num_windows)]
+    cuts = [str(w * seq_len) for w in range(1, num_windows)]
+    sentence = (
+        f"Truncated backpropagation through time over {steps} time steps in "
+        f"{num_windows} {'window' if num_windows == 1 else 'windows'} of {seq_len} "
+        f"steps (steps {say.listing(windows)}). Each hidden state h_t feeds its loss "
+        "term; black arrows carry the hidden state forward from h_0 through every "
+        "step, across the window boundaries too; red dashed arrows carry the "
+        "gradient back from step to step, only inside a window."
+    )
+    if cuts:
+        sentence += (
+            f" At each boundary, after step{'s' if len(cuts) > 1 else ''} "
+            f"{say.listing(cuts)}, scissors mark where "
+            "the state is detached, so no gradient crosses it."
+        )
+    return with_alt(fig, sentence)
 
 
 def corpus_learning_curves(
@@ -1238,7 +1662,40 @@ def corpus_learning_curves(
         )
         top.set_xlabel("characters read (millions)")
     fig.tight_layout()
-    return fig
+    total = train_bpc.numel()
+    sentence = f"The loss in bits per character against the step, 1 to {total}"
+    if history.chars_per_step:
+        millions = total * history.chars_per_step / 1e6
+        sentence += f" ({say.number(millions)} million characters read)"
+    sentence += (
+        ". The training loss "
+        + (
+            f"(a running mean of {window} steps over the faint single steps) "
+            if window > 1
+            else ""
+        )
+        + say.curve(smooth.tolist(), lambda i: f"at step {i + window}")
+    )
+    if history.validation_steps:
+        best = min(
+            range(len(history.validation_bpc)), key=history.validation_bpc.__getitem__
+        )
+        sentence += (
+            f"; the validation loss on the held-out text, scored "
+            f"{len(history.validation_steps)} times, "
+            + say.curve(
+                history.validation_bpc,
+                lambda i: f"at step {history.validation_steps[i]}",
+            )
+            + f", lowest {say.number(history.validation_bpc[best])} at step "
+            f"{history.validation_steps[best]}"
+        )
+    if uniform_bpc is not None:
+        sentence += (
+            f". A dotted line marks the uniform guess, log2 V = "
+            f"{say.number(uniform_bpc)} bits"
+        )
+    return with_alt(fig, sentence + ".")
 
 
 # --- Chapter 7: beyond the vanilla RNN ---
@@ -1287,7 +1744,24 @@ def gradient_reach(
         ax.legend(fontsize=9, loc="lower left")
     axes[0][0].set_ylabel(r"$\|\partial h_T / \partial x_1\|$ (log scale)")
     fig.tight_layout()
-    return fig
+    described = []
+    for title, curves in panels.items():
+        parts = []
+        for label, values in curves.items():
+            values = torch.as_tensor(values).detach().double().cpu()
+            part = f"{label} {say.curve(values.tolist(), lambda i: f'at T = {i + 1}', log=True)}"
+            if mark is not None and 1 <= mark <= len(values):
+                part += f" ({say.number(values[mark - 1])} at T = {mark})"
+            parts.append(part)
+        described.append(f"{say.plain(title)}: " + "; ".join(parts))
+    sentence = (
+        "How far back the gradient reaches: the norm of dh_T/dx_1 on a log scale "
+        "against the steps T since the first input, one panel per state and one "
+        "curve per cell. " + ". ".join(say.capital(d) for d in described) + "."
+    )
+    if mark is not None:
+        sentence += f" A dotted line marks T = {mark}."
+    return with_alt(fig, sentence)
 
 
 def cell_race(
@@ -1357,7 +1831,37 @@ def cell_race(
         ax.grid(alpha=0.3)
     ax_loss.legend(fontsize=8)
     fig.tight_layout()
-    return fig
+    runs = []
+    for label, history in histories.items():
+        done = (
+            f"memorizes the text at step {history.memorized_at} (dashed line)"
+            if history.memorized_at is not None
+            else "does not memorize the text"
+        )
+        final = history.accuracy[-1]
+        if num_targets is not None:
+            wrong = round((1 - final) * num_targets)
+            final_text = f"{wrong} of {num_targets} next characters wrong"
+        else:
+            final_text = f"accuracy {say.percent(final)}"
+        runs.append(
+            f"{label}: it {done}; its loss "
+            f"{say.curve(history.loss, _at_step, log=True)}, and it ends with "
+            f"{final_text} after {history.steps} steps"
+        )
+    sentence = (
+        "Two panels against the training step, one colour per run: the loss in "
+        "nats per character on a log scale (left) and the accuracy (right"
+        + (
+            f", zoomed in on the last few of the {num_targets} next characters"
+            if num_targets is not None
+            else ""
+        )
+        + "). "
+        + ". ".join(say.capital(run) for run in runs)
+        + "."
+    )
+    return with_alt(fig, sentence)
 
 
 def decisive_predictions(
@@ -1423,7 +1927,34 @@ def decisive_predictions(
         ax.legend(fontsize=8, loc="upper right")
     axes[0][0].set_ylabel("probability of the next character")
     fig.tight_layout()
-    return fig
+    described = []
+    for k, title in enumerate(titles):
+        j = chars.index(right[k]) if right[k] in chars else None
+        parts = []
+        for label in labels:
+            p = probabilities[label][k]
+            top = int(p.argmax())
+            part = label
+            if j is not None:
+                part += f" {say.number(p[j], 2)}"
+            if top != j:
+                part += (
+                    f" (it favours {say.character(chars[top])}, "
+                    f"{say.number(p[top], 2)})"
+                )
+            parts.append(part)
+        described.append(
+            f"{say.plain(title)}, the right next character is "
+            f"{say.character(right[k])}, outlined; its probability: "
+            + say.listing(parts)
+        )
+    sentence = (
+        "Bar charts of the probability each network gives every next character "
+        f"({say.listing([say.character(c) for c in chars])}), one panel per "
+        "position where the text needs a long memory, one group of bars per "
+        "network. " + ". ".join(say.capital(d) for d in described) + "."
+    )
+    return with_alt(fig, sentence)
 
 
 def unit_traces(traces: dict[str, torch.Tensor], inputs: str) -> Figure:
@@ -1458,4 +1989,22 @@ def unit_traces(traces: dict[str, torch.Tensor], inputs: str) -> Figure:
     bottom.set_xticks(range(len(inputs)), [show_char(c) for c in inputs], fontsize=8)
     bottom.set_xlabel("input character $x_t$")
     fig.tight_layout()
-    return fig
+
+    def at(i: int) -> str:
+        return f"at t = {i + 1} (input {say.character(inputs[i])})"
+
+    described = []
+    for label, v in values.items():
+        low, high = int(v.argmin()), int(v.argmax())
+        described.append(
+            f"{say.plain(label)} starts at {say.number(v[0], 2)} and ends at "
+            f"{say.number(v[-1], 2)}; it is lowest, {say.number(v[low], 2)}, "
+            f"{at(low)} and highest, {say.number(v[high], 2)}, {at(high)}"
+        )
+    sentence = (
+        f"{len(values)} {'panel' if len(values) == 1 else 'panels'} sharing one time "
+        f"axis, the {len(inputs)} input characters of {say.quoted(inputs)}. "
+        + ". ".join(say.capital(d) for d in described)
+        + "."
+    )
+    return with_alt(fig, sentence)

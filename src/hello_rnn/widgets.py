@@ -23,6 +23,7 @@ Not imported by ``hello_rnn`` itself: ``from hello_rnn import widgets``.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 from collections.abc import Sequence
@@ -89,8 +90,8 @@ def _link_pages(control: widgets.Widget, trait: str, pages: widgets.Box):
 
 def figure_to_image(
     fig: Figure, dpi: int = 100, *, alt: str | None = None
-) -> widgets.Image:
-    """A matplotlib figure as a PNG ``Image`` widget (and close the figure).
+) -> widgets.Image | widgets.HTML:
+    """A matplotlib figure as a PNG ``Image`` widget (and close the figure); an ``HTML`` one on ipywidgets 7.
 
     Args:
         fig: the figure; closed once drawn.
@@ -102,8 +103,11 @@ def figure_to_image(
             own titles and axis labels (:func:`describe_figure`).
 
     On ipywidgets 8 the text is the widget's ``tooltip``, which the book's page script
-    (book/_ext/widgets-config.js) turns into the image's alt text; it is also kept as the
-    widget's ``.alt``. ipywidgets 7 has no tooltip on an ``Image``: there it is only ``.alt``.
+    (book/_ext/widgets-config.js) turns into the image's alt text. ipywidgets 7 (Colab) has
+    no tooltip on an ``Image``, and its view writes nothing but the img's ``src``, ``width``
+    and ``height``: there the frame is an ``HTML`` widget holding ``<img alt="..." src="data:...">``
+    instead (:func:`_described_picture`), which looks the same. Either way the text is also kept
+    as the widget's ``.alt``.
     """
     import matplotlib.pyplot as plt
 
@@ -114,12 +118,28 @@ def figure_to_image(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
+    png = buffer.getvalue()
     if alt and KERNEL_FREE:
-        image = _DescribedImage(value=buffer.getvalue(), format="png", tooltip=alt)
+        image = _DescribedImage(value=png, format="png", tooltip=alt)
+    elif alt:
+        image = _described_picture(png, alt)
     else:
-        image = widgets.Image(value=buffer.getvalue(), format="png")
+        image = widgets.Image(value=png, format="png")
     image.alt = alt
     return image
+
+
+def _described_picture(png: bytes, alt: str) -> widgets.HTML:
+    """A PNG with its alt text, for ipywidgets 7: an ``HTML`` widget holding the ``img`` itself.
+
+    The PNG travels inside the HTML as a ``data:`` URL (a third larger than the ``Image``
+    widget's bytes); ``display: block`` keeps the HTML widget's line height from adding a gap.
+    """
+    source = base64.b64encode(png).decode("ascii")
+    return widgets.HTML(
+        f'<img src="data:image/png;base64,{source}" alt="{html.escape(alt)}" '
+        'style="display:block; max-width:100%; height:auto">'
+    )
 
 
 class _DescribedImage(widgets.Image):

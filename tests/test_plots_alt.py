@@ -256,8 +256,10 @@ def test_temperature_distributions_name_the_favourite_at_each_temperature():
         )
     )
     assert "after “the␣”" in text
-    assert "at T = 0.5, 'a' gets 0.9 and the next most likely, 'b', 0.08" in text
-    assert "at T = 2, 'a' gets 0.4" in text
+    assert (
+        "at temperature 0.5, 'a' gets 0.9 and the next most likely, 'b', 0.08" in text
+    )
+    assert "at temperature 2, 'a' gets 0.4" in text
 
 
 def test_entropy_vs_temperature_gives_the_ends_the_limits_and_the_dots():
@@ -267,15 +269,15 @@ def test_entropy_vs_temperature_gives_the_ends_the_limits_and_the_dots():
             temps, torch.tensor([0.2, 1.5, 3.0]), 10, marked={1.0: 1.5}
         )
     )
-    assert "rises from 0.2 bits at T = 0.1 to 3 bits at T = 10" in text
+    assert "rises from 0.2 bits at temperature 0.1 to 3 bits at temperature 10" in text
     assert "log2 V = 3.32 bits" in text
-    assert "Dots mark T = 1 (1.5 bits)" in text
+    assert "Dots mark temperature 1 (1.5 bits)" in text
 
 
 def test_sampling_tradeoff_lists_both_panels():
     text = alt(plots.sampling_tradeoff([0, 1.0], [1, 12], [1.0, 0.75]))
-    assert "1 at T = 0 (greedy) and 12 at T = 1" in text
-    assert "100% at T = 0 (greedy) and 75% at T = 1" in text
+    assert "1 at temperature 0 (greedy) and 12 at temperature 1" in text
+    assert "100% at temperature 0 (greedy) and 75% at temperature 1" in text
 
 
 # --- Chapter 6 ---

@@ -1165,9 +1165,7 @@ def temperature_distributions(
     for t, p in rows.items():
         order = p.argsort(descending=True).tolist()
         top, second = order[0], order[1] if size > 1 else None
-        panel = (
-            f"at T = {t:g}, {say.character(chars[top])} gets {say.number(p[top], 2)}"
-        )
+        panel = f"at temperature {t:g}, {say.character(chars[top])} gets {say.number(p[top], 2)}"
         if second is not None:
             panel += (
                 f" and the next most likely, {say.character(chars[second])}, "
@@ -1244,16 +1242,16 @@ def entropy_vs_temperature(
     fig.tight_layout()
     sentence = (
         "The entropy of the next-character distribution in bits against the "
-        f"temperature T on a log scale, from {temps[0].item():g} to "
+        f"temperature on a log scale, from {temps[0].item():g} to "
         f"{temps[-1].item():g}: it "
-        f"{say.curve(bits.tolist(), lambda i: f'at T = {temps[i].item():.3g}', unit='bits')}"
+        f"{say.curve(bits.tolist(), lambda i: f'at temperature {temps[i].item():.3g}', unit='bits')}"
         ". Dashed lines mark its two limits: 0 bits (one character for sure) "
         f"and log2 V = {say.number(uniform)} bits (uniform over V = {num_chars} "
         "characters)."
     )
     if marked:
         sentence += " Dots mark " + say.listing(
-            f"T = {t:g} ({say.number(h)} bits)" for t, h in marked.items()
+            f"temperature {t:g} ({say.number(h)} bits)" for t, h in marked.items()
         )
         sentence += "."
     return with_alt(fig, sentence)
@@ -1297,15 +1295,16 @@ def sampling_tradeoff(
     fig.tight_layout()
     names = ["0 (greedy)" if t == 0 else f"{t:g}" for t in temperatures]
     sentence = (
-        "Two panels against the temperature T. Left, variety: the number of "
+        "Two panels against the temperature. Left, variety: the number of "
         "different sentences the samples write, "
         + say.listing(
-            f"{n} at T = {name}" for n, name in zip(distinct_sentences, names)
+            f"{n} at temperature {name}" for n, name in zip(distinct_sentences, names)
         )
         + ". Right, correctness: the share of written words that are words of the "
         "text, "
         + say.listing(
-            f"{say.percent(f)} at T = {name}" for f, name in zip(real_fraction, names)
+            f"{say.percent(f)} at temperature {name}"
+            for f, name in zip(real_fraction, names)
         )
         + "."
     )

@@ -1662,7 +1662,7 @@ def wall_runs(
             label=label,
         )
         sentences.append(
-            f"{label}: the loss is {_fmt(run_loss[0].item())} at the start, "
+            f'The run "{label}": the loss is {_fmt(run_loss[0].item())} at the start, '
             f"{_fmt(run_loss[1].item())} after step 1 and "
             f"{_fmt(run_loss[-1].item())} after step {len(run_loss) - 1}, lowest "
             f"{_fmt(run_loss.min().item())}; the path {where}."

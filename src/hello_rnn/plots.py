@@ -31,6 +31,8 @@ __all__ = [
     "exploding_runs",
     "clamp_vs_clip",
     "largest_gradient_element",
+    "matrix_stretch",
+    "wall_runs",
     "temperature_distributions",
     "entropy_vs_temperature",
     "sampling_tradeoff",
@@ -2007,3 +2009,231 @@ def unit_traces(traces: dict[str, torch.Tensor], inputs: str) -> Figure:
         + "."
     )
     return with_alt(fig, sentence)
+
+
+# --- Chapter 4: how a matrix stretches, and descent next to a wall ---
+# (A separate section: figures added for issue 11's points 4 and 18.)
+
+
+def _fmt(x: float) -> str:
+    """A number for an alt text: three significant digits, and no "-0"."""
+    text = f"{x:.3g}"
+    return "0" if text == "-0" else text
+
+
+def matrix_stretch(matrix: torch.Tensor) -> Figure:
+    """The unit circle and its image under a 2 x 2 matrix: an ellipse.
+
+    The ellipse's semi-axes are the singular values; the unit vector stretched most
+    (the first column of ``Q`` in ``W = U Σ Q^T``) is drawn with its image, and the
+    real eigenvectors, the directions the matrix only scales, as dashed lines.
+
+    Args:
+        matrix: ``[2, 2]``, real.
+    """
+    W = torch.as_tensor(matrix).detach().double().cpu()
+    if W.shape != (2, 2) or W.is_complex():
+        raise InvalidValueError(
+            f"matrix must be a real 2 x 2 matrix, got shape {list(W.shape)}"
+        )
+    U, S, Qh = torch.linalg.svd(W)
+    q, u = Qh[0], U[:, 0]
+    if q[0] < 0 or (q[0] == 0 and q[1] < 0):  # one of the two signs, always the same
+        q, u = -q, -u
+    angle = torch.linspace(0, 2 * torch.pi, 361, dtype=torch.float64)
+    circle = torch.stack([angle.cos(), angle.sin()])  # [2, 361]
+    ellipse = W @ circle
+    fig, ax = plt.subplots(figsize=(5.6, 6.6))
+    ax.plot(*circle.numpy(), color="grey", lw=1.5, label="unit circle: all x, |x| = 1")
+    ax.plot(*ellipse.numpy(), color="C0", lw=2, label="its image: W x")
+    image = W @ q
+    for vector, color, text in (
+        (q, "grey", "unit vector stretched most (column 1 of Q)"),
+        (image, "C0", rf"its image, length $\sigma_{{\max}}$ = {S[0].item():.3g}"),
+    ):
+        ax.annotate(
+            "",
+            xy=tuple(vector.tolist()),
+            xytext=(0, 0),
+            arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2},
+        )
+        ax.plot([], [], color=color, lw=2, label=text)
+    values, vectors = torch.linalg.eig(W)
+    real = values.imag.abs().max().item() < 1e-12
+    eigen = []
+    if real:
+        for k in range(2):
+            lam, e = values[k].real.item(), vectors[:, k].real
+            if e[0] < 0 or (e[0] == 0 and e[1] < 0):
+                e = -e
+            eigen.append((lam, e))
+            reach = 1.9 * e
+            ax.plot(
+                [-reach[0].item(), reach[0].item()],
+                [-reach[1].item(), reach[1].item()],
+                color=f"C{k + 1}",
+                ls="--",
+                lw=2,
+                label=rf"eigenvector, $\lambda$ = {lam:.3g}: W only scales it",
+            )
+    limit = 1.15 * max(S[0].item(), 1.0)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_aspect("equal")
+    ax.set_xlabel("first coordinate")
+    ax.set_ylabel("second coordinate")
+    ax.grid(alpha=0.3)
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="lower center")
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    rows = [f"({_fmt(row[0])}, {_fmt(row[1])})" for row in W.tolist()]
+    text = (
+        f"The unit circle (grey) and its image under the 2 by 2 matrix W with first "
+        f"row {rows[0]} and second row {rows[1]}: an ellipse (blue) whose longest "
+        f"semi-axis is "
+        f"sigma max = {_fmt(S[0].item())} and whose shortest is {_fmt(S[1].item())}. "
+        f"The unit vector W stretches most, ({_fmt(q[0].item())}, "
+        f"{_fmt(q[1].item())}), comes out as ({_fmt(image[0].item())}, "
+        f"{_fmt(image[1].item())})."
+    )
+    if real:
+        for lam, e in eigen:
+            text += (
+                f" The eigenvector ({_fmt(e[0].item())}, {_fmt(e[1].item())}) comes "
+                f"out along itself, scaled by {_fmt(lam)}."
+            )
+    else:
+        text += " Its eigenvalues are complex: no real direction is only scaled."
+    return with_alt(fig, text)
+
+
+def wall_runs(
+    w: torch.Tensor,
+    b: torch.Tensor,
+    loss: torch.Tensor,
+    paths: dict[str, torch.Tensor],
+    losses: dict[str, torch.Tensor],
+) -> Figure:
+    """Gradient-descent runs on the one-unit RNN's loss surface, and their loss per step.
+
+    Top: the surface with each run's path; a path that leaves the plot is drawn to
+    the edge, and its label says where it ends. Bottom: each run's loss at every
+    step (log scale; a loss of exactly 0 is left out).
+
+    Args:
+        w: ``[n_w]``, the grid's values of the recurrent weight (x axis).
+        b: ``[n_b]``, the grid's values of the bias (y axis).
+        loss: ``[n_b, n_w]``, the loss at every grid point.
+        paths: ``{label: points [K + 1, 2]}``, the ``(w, b)`` before each step
+            and after the last.
+        losses: ``{label: loss [K + 1]}`` at those points, same labels.
+    """
+    w, b, loss = (torch.as_tensor(t).detach().double().cpu() for t in (w, b, loss))
+    if loss.shape != (len(b), len(w)):
+        raise InvalidValueError(
+            f"loss must have shape [len(b), len(w)] = {[len(b), len(w)]}, "
+            f"got {list(loss.shape)}"
+        )
+    if not paths or set(paths) != set(losses):
+        raise InvalidValueError("paths and losses must hold the same, nonempty labels")
+    paths = {k: torch.as_tensor(p).detach().double().cpu() for k, p in paths.items()}
+    losses = {k: torch.as_tensor(v).detach().double().cpu() for k, v in losses.items()}
+    for label, p in paths.items():
+        if p.ndim != 2 or p.shape[1] != 2 or losses[label].shape != (len(p),):
+            raise InvalidValueError(
+                f"paths[{label!r}] must have shape [K + 1, 2] and losses[{label!r}] "
+                f"shape [K + 1], got {list(p.shape)} and {list(losses[label].shape)}"
+            )
+    (w_lo, w_hi), (b_lo, b_hi) = (
+        (w[0].item(), w[-1].item()),
+        (b[0].item(), b[-1].item()),
+    )
+    fig, (ax, ax_loss) = plt.subplots(
+        2, 1, figsize=(7, 7.6), gridspec_kw={"height_ratios": [1.5, 1]}
+    )
+    image = ax.contourf(w.numpy(), b.numpy(), loss.numpy(), levels=30, cmap="viridis")
+    fig.colorbar(image, ax=ax, label="loss $(h_T - h^\\ast)^2$")
+    sentences = []
+    for i, (label, p) in enumerate(paths.items()):
+        color = ["C3", "C9", "C1", "C6"][i % 4]
+        inside = (
+            (p[:, 0] >= w_lo)
+            & (p[:, 0] <= w_hi)
+            & (p[:, 1] >= b_lo)
+            & (p[:, 1] <= b_hi)
+        )
+        first_out = int(torch.nonzero(~inside)[0]) if not inside.all() else None
+        shown = p if first_out is None else p[:first_out]
+        ax.plot(
+            *shown.T.numpy(),
+            color=color,
+            lw=1.2,
+            marker="o",
+            ms=3,
+            mec="black",
+            mew=0.4,
+        )
+        end = p[-1]
+        where = (
+            f"stays in w {_fmt(p[:, 0].min().item())} to {_fmt(p[:, 0].max().item())}, "
+            f"b {_fmt(p[:, 1].min().item())} to {_fmt(p[:, 1].max().item())}"
+        )
+        if first_out is not None:
+            # An arrow from the last point inside towards the first outside, cut at the edge.
+            (x0, y0), (x1, y1) = shown[-1].tolist(), p[first_out].tolist()
+            dx, dy = x1 - x0, y1 - y0
+            fits = [1.0]
+            for d, lo, hi, p0 in ((dx, w_lo, w_hi, x0), (dy, b_lo, b_hi, y0)):
+                if d:
+                    fits.append(((hi if d > 0 else lo) - p0) / d)
+            shrink = min(fits)
+            ax.annotate(
+                "",
+                xy=(x0 + shrink * dx, y0 + shrink * dy),
+                xytext=(x0, y0),
+                arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2},
+                zorder=4,
+            )
+            where = (
+                f"leaves the plot at step {first_out} and ends at "
+                f"w = {end[0].item():.4g}, b = {end[1].item():.4g}"
+            )
+        ax.plot([], [], color=color, lw=2, label=f"{label}: {where}")
+        run_loss = losses[label]
+        positive = run_loss.clone()
+        positive[positive <= 0] = float("nan")
+        ax_loss.plot(
+            range(len(run_loss)),
+            positive.numpy(),
+            color=color,
+            lw=1.4,
+            label=label,
+        )
+        sentences.append(
+            f'The run "{label}": the loss is {_fmt(run_loss[0].item())} at the start, '
+            f"{_fmt(run_loss[1].item())} after step 1 and "
+            f"{_fmt(run_loss[-1].item())} after step {len(run_loss) - 1}, lowest "
+            f"{_fmt(run_loss.min().item())}; the path {where}."
+        )
+    start = next(iter(paths.values()))[0]
+    ax.plot(
+        [start[0].item()], [start[1].item()], "o", color="white", mec="black", zorder=5
+    )
+    ax.set_xlim(w_lo, w_hi)
+    ax.set_ylim(b_lo, b_hi)
+    ax.set_xlabel("recurrent weight w")
+    ax.set_ylabel("bias b")
+    ax.legend(fontsize=7, loc="upper right", facecolor="lightgrey")
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("gradient-descent step")
+    ax_loss.set_ylabel("loss (log scale)")
+    ax_loss.grid(alpha=0.3)
+    ax_loss.legend(fontsize=8)
+    fig.tight_layout()
+    text = (
+        f"Top: the one-unit RNN's loss surface for w from {_fmt(w_lo)} to "
+        f"{_fmt(w_hi)} and b from {_fmt(b_lo)} to {_fmt(b_hi)}, with "
+        f"{len(paths)} gradient-descent runs from the same start, w = "
+        f"{_fmt(start[0].item())}, b = {_fmt(start[1].item())}. Bottom: their loss "
+        "at every step, log scale. " + " ".join(sentences)
+    )
+    return with_alt(fig, text)

@@ -871,7 +871,6 @@ def _loss_wall_alt(
     x0, y0 = start
     low = int(loss.argmin())
     low_b, low_w = divmod(low, len(w))
-    row = int(torch.argmin((b - y0).abs()))
     arrows = []
     for label, (dx, dy) in steps.items():
         length = (dx**2 + dy**2) ** 0.5
@@ -890,8 +889,7 @@ def _loss_wall_alt(
         f"{say.number(b[0])} to {say.number(b[-1])}); it ranges from "
         f"{say.number(loss.min())} to {say.number(loss.max())}, lowest at w = "
         f"{say.number(w[low_w])}, b = {say.number(b[low_b])}. A white dot marks the "
-        f"start, w = {say.number(x0)}, b = {say.number(y0)}, where the loss is about "
-        f"{say.number(loss[row, column])}"
+        f"start, w = {say.number(x0)}, b = {say.number(y0)}"
         + (". From it, " + "; ".join(arrows) if arrows else "")
         + f". Bottom: a cut through the surface at w = {say.number(w[column])}, the "
         f"loss against b, which {say.curve(cut.tolist())}"

@@ -247,7 +247,7 @@ BAD_LONG_INPUTS = [
     ),
     (
         ["--file", "TEXT", "--batch-size", "200"],
-        "too short for --batch-size 200 windows of --seq-len 16 (needs 3201)",
+        "too short for --batch-size 200 windows of --seq-len 16 (needs 3216)",
     ),
     (
         ["--file", "TEXT", "--seq-len", "1000"],

@@ -48,6 +48,7 @@ __all__ = [
     "batches_per_pass",
     "bits_per_character",
     "default_corpus",
+    "pass_length",
     "split_text",
     "train_on_corpus",
     "windows",
@@ -352,7 +353,8 @@ def train_on_corpus(
         progress: show a progress bar: steps, the latest bpc, characters a second.
         seq_len: ``T``, how far back each backward pass reaches.
         batch_size: ``B``, streams per step.
-        validation_fraction: the share of the text held out, in ``[0, 1)``; 0 for none.
+        validation_fraction: the share of the text held out, spread through it
+            (:func:`split_text`), in ``[0, 1)``; 0 for none.
         eval_every: score the validation text every this many steps; by default
             ten times per run.
         on_eval: called as ``on_eval(step, net, history)`` after each of those

@@ -195,9 +195,12 @@ class _LongRun:
                 return self._stopped_at_once()
         seconds = time.perf_counter() - started
         taken = history.steps - (self.start.step if self.start else 0)
-        scores = f"train {history.train_bpc[-1]:.3f} bpc"
-        if history.validation_bpc:
-            scores += f", validation {history.validation_bpc[-1]:.3f} bpc"
+        scores = f"train {history.train_bpc[-1]:.3f} bpc (running)"
+        if history.validation_bpc:  # and the training slice, scored as it is
+            scores += (
+                f", validation {history.validation_bpc[-1]:.3f} bpc against "
+                f"{history.train_slice_bpc[-1]:.3f} on a training slice scored alike"
+            )
         rate = taken * history.chars_per_step / seconds
         print(f"step {history.steps}: {scores}; {rate:,.0f} characters a second")
         if self.save_to is not None:
@@ -224,6 +227,7 @@ class _LongRun:
             "bpc": {
                 "train": history.train_bpc[-1],
                 "validation": (history.validation_bpc or [None])[-1],
+                "train_slice": (history.train_slice_bpc or [None])[-1],
             },
         }
         with file_errors(self.save_to, "cannot save to"):

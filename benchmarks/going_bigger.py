@@ -11,6 +11,10 @@ samples and saves checkpoints while it trains; it leaves their time out of its s
 this script does not do them at all. The wall-clock time counts training and the
 validation scores; on a GPU ``train_on_corpus`` waits for the GPU before it returns. A partial run
 (``--steps``) is a speed test: it trains on the whole text with no validation, and records no loss.
+A complete run records the validation loss and the loss on a slice of the training text scored the
+same way, and which split of the text it held out (``hello_rnn.corpus.VALIDATION_SPLIT``): a record
+of another split, or of another text, goes back to "not yet measured" when the file is next written,
+and the tests refuse a validation loss of another split than the package's.
 
 The results go to benchmarks/results/going_bigger.json (the chapter shows them as a table): one
 record per (device, setting), replacing an older record of the same pair. Rows that nobody has
@@ -31,6 +35,7 @@ from pathlib import Path
 import torch
 
 from hello_rnn import HelloRNN, Vocabulary, default_corpus, train_on_corpus
+from hello_rnn.corpus import VALIDATION_SPLIT
 from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_SIZES,
@@ -82,6 +87,8 @@ def measure(setting: str, device: torch.device, steps: int | None = None) -> dic
         "seconds": wall,
         "cpu_seconds": cpu,
         "validation_bpc": history.validation_bpc[-1] if complete else None,
+        "train_slice_bpc": history.train_slice_bpc[-1] if complete else None,
+        "validation_split": VALIDATION_SPLIT if complete else None,
         "device_name": _device_name(device),
         "torch_threads": torch.get_num_threads() if device.type == "cpu" else None,
         "cpu_cores": os.cpu_count(),
@@ -106,12 +113,7 @@ def placeholder(device: str, setting: str, sizes: dict) -> dict:
 def record(result: dict, path: Path = RESULTS) -> None:
     """Put `result` into the results file, in the place of an older record of the same device and setting."""
     runs = json.loads(path.read_text())["runs"] if path.exists() else []
-    # A record of another text (or of no recorded text) no longer describes the chapter.
-    by_row = {
-        (r["device"], r["setting"]): r
-        for r in runs
-        if r["status"] != "measured" or r.get("corpus_sha256") == SHAKESPEARE_SHA256
-    }
+    by_row = {(r["device"], r["setting"]): r for r in runs if describes_the_chapter(r)}
     by_row[(result["device"], result["setting"])] = result
     for device, setting in ROWS:
         by_row.setdefault(
@@ -126,6 +128,17 @@ def record(result: dict, path: Path = RESULTS) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     note = "Written by benchmarks/going_bigger.py; chapter 6 shows it as a table. Do not edit the numbers by hand."
     path.write_text(json.dumps({"note": note, "runs": runs}, indent=2) + "\n")
+
+
+def describes_the_chapter(run: dict) -> bool:
+    """False for a measurement of another text, or a validation loss of another split."""
+    if run["status"] != "measured":
+        return True
+    same_text = run.get("corpus_sha256") == SHAKESPEARE_SHA256
+    same_split = (
+        not run.get("complete", True) or run.get("validation_split") == VALIDATION_SPLIT
+    )
+    return same_text and same_split
 
 
 def _device_name(device: torch.device) -> str:

@@ -353,6 +353,7 @@ def test_a_training_state_round_trip(tmp_path, cell):
     loaded, chars, meta, back = checkpoint.load_training(path)
     assert chars.chars == vocabulary.chars and meta == {"a": 1}
     assert back.step == 3 and back.history == state.history
+    assert back.offset_seed == state.offset_seed
     assert torch.equal(back.rng, state.rng) and back.rng.dtype == torch.uint8
     hidden = state.hidden if cell == "lstm" else (state.hidden,)
     got = back.hidden if cell == "lstm" else (back.hidden,)
@@ -395,6 +396,26 @@ def test_a_damaged_training_state_is_reported(tmp_path, damage):
     torch.save(raw, path)
     with pytest.raises(InvalidValueError, match="its training state is damaged"):
         checkpoint.load_training(path)
+
+
+def test_a_run_saved_by_an_older_hello_rnn_loads_its_network_but_is_not_resumed(
+    tmp_path,
+):
+    """Format 1 read every pass from the text's start: going on with it would not be that run."""
+    net, vocabulary, state = _a_run_state()
+    path = checkpoint.save_training(tmp_path / "run.pt", net, vocabulary, state, a=1)
+    raw = torch.load(path, weights_only=True)
+    del raw["training"]["offset_seed"]
+    _rewrite(path, version=1, training=raw["training"])
+    with pytest.raises(
+        InvalidValueError,
+        match=r"older hello_rnn \(checkpoint format 1\).*random offset.*start a new run",
+    ):
+        checkpoint.load_training(path)
+    loaded, _, meta = checkpoint.load(path)  # the network itself is still good
+    assert meta == {"a": 1}
+    for name, tensor in net.state_dict().items():
+        assert torch.equal(loaded.state_dict()[name], tensor)
 
 
 def test_save_training_wants_a_training_state(tmp_path, trained, hello):

@@ -48,6 +48,7 @@ def test_train_on_a_file_records_where_the_text_came_from(text_file, capsys):
     assert _train("--file", text_file, "--steps", 6, "--save", saved) == 0
     summary, where = capsys.readouterr().out.splitlines()
     assert summary.startswith("step 6: train ") and ", validation " in summary
+    assert "on a training slice scored alike" in summary
     assert summary.endswith(" characters a second")
     assert where == f"saved to {saved}"
 
@@ -76,6 +77,7 @@ def test_train_on_a_file_records_where_the_text_came_from(text_file, capsys):
     assert meta["bpc"] == {
         "train": state.history.train_bpc[-1],
         "validation": state.history.validation_bpc[-1],
+        "train_slice": state.history.train_slice_bpc[-1],
     }
     assert net.num_hidden == 8 and vocabulary.chars == sorted(
         set(default_corpus(3_000))
@@ -128,6 +130,7 @@ def test_sample_writes_with_every_cell_and_tells_what_it_learned(
     assert "seq_len=16 batch_size=4" in info and "steps       2 of 2" in info
     state = checkpoint.load_training(saved)[3]
     assert f"final bpc   train {state.history.train_bpc[-1]:.3f}, validation " in info
+    assert f", training slice {state.history.train_slice_bpc[-1]:.3f}" in info
 
 
 def test_info_on_a_short_text_and_on_a_bare_checkpoint(tmp_path, saved, capsys):
@@ -247,7 +250,7 @@ BAD_LONG_INPUTS = [
     ),
     (
         ["--file", "TEXT", "--batch-size", "200"],
-        "too short for --batch-size 200 windows of --seq-len 16 (needs 3201)",
+        "too short for --batch-size 200 windows of --seq-len 16 (needs 3216)",
     ),
     (
         ["--file", "TEXT", "--seq-len", "1000"],

@@ -18,9 +18,11 @@ from hello_rnn import (
     bits_per_character,
     default_corpus,
     gradient_norm,
+    split_text,
     train_on_corpus,
     windows,
 )
+from hello_rnn.corpus import VALIDATION_PIECE_CHARS, pass_length
 from hello_rnn.shakespeare import shakespeare_text
 
 
@@ -513,12 +515,12 @@ def _stopped(vocabulary, text, cell, stop_at, saved, **options):
 
 
 @pytest.mark.parametrize("cell", ["torch", "scratch", "gru", "lstm"])
-@pytest.mark.parametrize("stop_at", [3, 8, 9])  # mid-pass, a pass's end, a new pass
+@pytest.mark.parametrize("stop_at", [3, 7, 8])  # mid-pass, a pass's end, a new pass
 def test_a_resumed_run_is_the_uninterrupted_run_to_the_last_bit(cell, stop_at):
-    text = default_corpus(max_chars=1_000)  # 900 to train on: 8 batches a pass
+    text = default_corpus(max_chars=1_000)  # 900 to train on: 7 batches a pass
     vocabulary = Vocabulary(set(text))
     options = {"seq_len": 16, "batch_size": 7, "steps": 14, "lr": 0.01, "eval_every": 4}
-    assert batches_per_pass(900, 16, 7) == 8
+    assert batches_per_pass(pass_length(900, 16), 16, 7) == 7
     torch.manual_seed(0)
     whole = HelloRNN(vocabulary.num_characters, 8, cell=cell)
     uninterrupted = train_on_corpus(whole, vocabulary, text, **options)
@@ -536,6 +538,9 @@ def test_a_resumed_run_is_the_uninterrupted_run_to_the_last_bit(cell, stop_at):
     assert resumed.grad_norm == uninterrupted.grad_norm
     assert resumed.validation_steps == uninterrupted.validation_steps == [4, 8, 12, 14]
     assert resumed.validation_bpc == uninterrupted.validation_bpc
+    assert resumed.train_slice_bpc == uninterrupted.train_slice_bpc
+    assert resumed.pass_offsets == uninterrupted.pass_offsets
+    assert len(set(uninterrupted.pass_offsets)) == 2  # two passes, two offsets
     for mine, theirs in zip(net.state_dict().values(), whole.state_dict().values()):
         assert torch.equal(mine, theirs)
     assert state.history.steps == stop_at  # the state passed in is left as it was
@@ -609,3 +614,108 @@ def test_the_progress_bar_shows_bpc_and_characters_a_second(corpus, progress_bar
     postfix = bar.postfix
     assert "bpc=" in postfix and "validation=" in postfix and "chars/s=" in postfix
     assert int(postfix.split("chars/s=")[1].replace(",", "")) > 0
+
+
+def test_the_held_out_text_is_spread_through_the_whole_text():
+    text = "".join(chr(ord("a") + k % 26) for k in range(100_000))
+    split = split_text(text, 0.1)
+    assert len(split.validation) == len(split.train_slice) == 10_000
+    assert len(split.train) == 90_000
+    pieces = 10_000 // VALIDATION_PIECE_CHARS  # 4 sections of 25,000 characters
+    for s in range(pieces):
+        end = (s + 1) * 25_000
+        piece = slice(s * VALIDATION_PIECE_CHARS, (s + 1) * VALIDATION_PIECE_CHARS)
+        assert split.validation[piece] == text[end - VALIDATION_PIECE_CHARS : end]
+        # the training slice: the characters just before each held-out piece
+        before = text[end - 2 * VALIDATION_PIECE_CHARS : end - VALIDATION_PIECE_CHARS]
+        assert split.train_slice[piece] == before
+        assert before in split.train
+    # tensors split the same way, and nothing held out when the share is 0
+    indices = torch.arange(100_000)
+    as_tensors = split_text(indices, 0.1)
+    assert torch.equal(as_tensors.validation[:5], torch.arange(22_500, 22_505))
+    none = split_text(text, 0)
+    assert none.train == text and none.validation == none.train_slice == ""
+    with pytest.raises(InvalidValueError, match=r"must be in \[0, 1\)"):
+        split_text(text, 1.0)
+    with pytest.raises(TypeError, match="text must be a str or its indices"):
+        split_text([1, 2, 3], 0.1)
+
+
+def test_a_short_text_holds_out_its_end():
+    split = split_text("abcdefghij" * 10, 0.1)
+    assert split.validation == "abcdefghij" and split.train_slice == "abcdefghij"
+    assert split.train == "abcdefghij" * 9
+
+
+def test_the_training_slice_is_scored_as_the_validation_text_is(corpus):
+    vocabulary = Vocabulary(set(corpus))
+    torch.manual_seed(0)
+    net = HelloRNN(vocabulary.num_characters, 8)
+    history = train_on_corpus(
+        net, vocabulary, corpus, seq_len=16, batch_size=4, steps=4, eval_every=2
+    )
+    split = split_text(corpus, 0.1)
+    assert len(history.train_slice_bpc) == len(history.validation_bpc) == 2
+    assert history.train_slice_bpc[-1] == pytest.approx(
+        bits_per_character(net, vocabulary, split.train_slice, seq_len=16), rel=1e-6
+    )
+    assert history.validation_bpc[-1] == pytest.approx(
+        bits_per_character(net, vocabulary, split.validation, seq_len=16), rel=1e-6
+    )
+
+
+def _offsets_seen(text, vocabulary, monkeypatch, **options):
+    """Train, and return where each batch's first row starts in the training text."""
+    import hello_rnn.corpus as corpus_module
+
+    starts, real = [], corpus_module.batches
+
+    def spy(indices, seq_len, batch_size, start=0):
+        starts.append((len(indices), int(indices[0]), start))
+        return real(indices, seq_len, batch_size, start)
+
+    monkeypatch.setattr(corpus_module, "batches", spy)
+    net = HelloRNN(vocabulary.num_characters, 8)
+    history = train_on_corpus(net, vocabulary, text, validation_fraction=0, **options)
+    return history, starts
+
+
+def test_each_pass_starts_at_a_reproducible_random_offset(monkeypatch):
+    # The text is its positions: 0, 1, 2, ... so a batch shows where it starts.
+    text = "".join(chr(0x100 + k) for k in range(400))
+    vocabulary = Vocabulary(set(text))
+    options = {"seq_len": 8, "batch_size": 4, "steps": 60, "seed": 3}
+    per_pass = batches_per_pass(pass_length(400, 8), 8, 4)
+    assert per_pass == 12
+    history, starts = _offsets_seen(text, vocabulary, monkeypatch, **options)
+    offsets = history.pass_offsets
+    assert len(offsets) == 5 and all(0 <= o < 8 for o in offsets)
+    assert len(set(offsets)) > 1  # passes start at different offsets
+    # each pass reads the same length of text from its offset on
+    passes = [(length, first) for length, first, _ in starts[1:]]
+    first_char = vocabulary.chars.index(text[0])
+    assert passes == [(393, first_char + o) for o in offsets]
+    again, _ = _offsets_seen(text, vocabulary, monkeypatch, **options)
+    other, _ = _offsets_seen(text, vocabulary, monkeypatch, **{**options, "seed": 4})
+    assert again.pass_offsets == offsets and other.pass_offsets != offsets
+    # a callback that draws from torch's generator does not move the offsets
+    noisy, _ = _offsets_seen(
+        text,
+        vocabulary,
+        monkeypatch,
+        on_step=lambda net, state: torch.rand(3),
+        **options,
+    )
+    assert noisy.pass_offsets == offsets
+
+
+def test_without_a_seed_the_offsets_follow_torchs_generator(monkeypatch):
+    text = "".join(chr(0x100 + k) for k in range(400))
+    vocabulary = Vocabulary(set(text))
+    options = {"seq_len": 8, "batch_size": 4, "steps": 60}
+    runs = []
+    for seed in (5, 5, 6):
+        torch.manual_seed(seed)
+        runs.append(_offsets_seen(text, vocabulary, monkeypatch, **options)[0])
+    assert runs[0].pass_offsets == runs[1].pass_offsets != runs[2].pass_offsets

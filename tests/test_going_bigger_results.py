@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from hello_rnn import CorpusHistory
+from hello_rnn.corpus import VALIDATION_SPLIT
 from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_SIZES,
@@ -50,7 +51,12 @@ def test_the_script_trains_with_the_settings(script, monkeypatch):
 
     def fake_training(net, vocabulary, text, **options):
         calls.append((net, text, options))
-        return CorpusHistory(train_bpc=[1.0], validation_bpc=[1.0], chars_per_step=1)
+        return CorpusHistory(
+            train_bpc=[1.0],
+            validation_bpc=[1.0],
+            train_slice_bpc=[0.9],
+            chars_per_step=1,
+        )
 
     monkeypatch.setattr(script, "train_on_corpus", fake_training)
     sizes = GOING_BIGGER_SIZES["short"]
@@ -68,6 +74,8 @@ def test_the_script_trains_with_the_settings(script, monkeypatch):
         "device": torch.device("cpu"),
     }
     assert result["sizes"] == sizes and result["complete"]
+    assert result["validation_split"] == VALIDATION_SPLIT
+    assert (result["validation_bpc"], result["train_slice_bpc"]) == (1.0, 0.9)
 
 
 def test_every_row_is_of_the_chapters_sizes_and_measured_or_marked_not_yet(script):
@@ -87,6 +95,12 @@ def test_every_row_is_of_the_chapters_sizes_and_measured_or_marked_not_yet(scrip
                 assert run["steps_run"] == run["sizes"]["steps"] and math.isfinite(
                     run["validation_bpc"]
                 )
+                assert run["validation_split"] == VALIDATION_SPLIT, (
+                    f"{run['device']}/{run['setting']}: its validation loss is of "
+                    "another split of the text; rerun the script"
+                )
+            else:  # a speed test: no loss, of any split
+                assert run["validation_bpc"] is None
         else:
             assert run["status"] == "not yet measured"
             assert (
@@ -128,6 +142,21 @@ def test_record_drops_a_measurement_of_another_text(script, tmp_path):
     assert runs["cpu", "long"]["status"] == "not yet measured"
 
 
+def test_record_drops_a_validation_loss_of_another_split(script, tmp_path):
+    path = tmp_path / "results.json"
+    old = {"corpus_sha256": SHAKESPEARE_SHA256, "chars_per_s": 1.0}
+    script.record(
+        _measured("short", complete=True, validation_split="the last tenth", **old),
+        path,
+    )
+    script.record(_measured("long", complete=False, **old), path)
+    runs = {
+        (r["device"], r["setting"]): r for r in json.loads(path.read_text())["runs"]
+    }
+    assert runs["cpu", "short"]["status"] == "not yet measured"
+    assert runs["cpu", "long"]["status"] == "measured"  # a speed test holds no loss
+
+
 def test_the_recorded_short_run_is_the_one_chapter_6_shows():
     """Same seed, sizes, text and software: the recorded loss is the chapter's, to the digit."""
     runs = json.loads(RESULTS.read_text())["runs"]
@@ -141,5 +170,9 @@ def test_the_recorded_short_run_is_the_one_chapter_6_shows():
         for output in cell.get("outputs", [])
         if "scrapbook" in output.get("metadata", {})
     }
-    shown = float(glued["final_validation"]["application/papermill.record/text/plain"])
-    assert round(recorded["validation_bpc"], 4) == shown
+    for key, name in (
+        ("validation_bpc", "final_validation"),
+        ("train_slice_bpc", "final_slice"),
+    ):
+        shown = float(glued[name]["application/papermill.record/text/plain"])
+        assert round(recorded[key], 4) == shown

@@ -77,3 +77,25 @@ def test_corpus_learning_curves_draw_training_validation_and_the_baseline():
     _close(fig)
     with pytest.raises(InvalidValueError, match="at least one step"):
         plots.corpus_learning_curves(CorpusHistory())
+
+
+def test_fair_learning_curves_add_the_training_slice_and_say_the_gap():
+    from hello_rnn.alt_text import alt_of
+
+    history = CorpusHistory(
+        train_bpc=[6.5 - 0.01 * k for k in range(100)],
+        validation_steps=[50, 100],
+        validation_bpc=[6.0, 5.6],
+        train_slice_bpc=[6.1, 5.4],
+        chars_per_step=512,
+    )
+    fig = plots.fair_learning_curves(history, uniform_bpc=6.6)
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 5  # raw, mean, validation, uniform, training slice
+    assert list(ax.get_lines()[-1].get_ydata()) == [6.1, 5.4]
+    alt = alt_of(fig)
+    assert "from 6.10 to 5.40" in alt and "from -0.10 to +0.20" in alt
+    assert "uniform guess costs 6.60" in alt
+    _close(fig)
+    with pytest.raises(InvalidValueError, match="validation and training-slice"):
+        plots.fair_learning_curves(CorpusHistory(train_bpc=[1.0]))

@@ -13,6 +13,7 @@ from .corpus import (
     batches_per_pass,
     bits_per_character,
     default_corpus,
+    split_text,
     train_on_corpus,
     windows,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "next_char_probabilities",
     "pick_device",
     "seed_everything",
+    "split_text",
     "train",
     "train_on_corpus",
     "train_step",

@@ -26,7 +26,13 @@ from ._cli_common import (
     settings_of,
 )
 from ._ctrl_c import Stopped, StopRequest, stop_between_steps
-from .corpus import TrainingState, batches_per_pass, default_corpus, train_on_corpus
+from .corpus import (
+    TrainingState,
+    batches_per_pass,
+    default_corpus,
+    pass_length,
+    train_on_corpus,
+)
 from .data import Vocabulary
 from .device import pick_device
 from .model import HelloRNN
@@ -189,9 +195,12 @@ class _LongRun:
                 return self._stopped_at_once()
         seconds = time.perf_counter() - started
         taken = history.steps - (self.start.step if self.start else 0)
-        scores = f"train {history.train_bpc[-1]:.3f} bpc"
-        if history.validation_bpc:
-            scores += f", validation {history.validation_bpc[-1]:.3f} bpc"
+        scores = f"train {history.train_bpc[-1]:.3f} bpc (running)"
+        if history.validation_bpc:  # and the training slice, scored as it is
+            scores += (
+                f", validation {history.validation_bpc[-1]:.3f} bpc against "
+                f"{history.train_slice_bpc[-1]:.3f} on a training slice scored alike"
+            )
         rate = taken * history.chars_per_step / seconds
         print(f"step {history.steps}: {scores}; {rate:,.0f} characters a second")
         if self.save_to is not None:
@@ -218,6 +227,7 @@ class _LongRun:
             "bpc": {
                 "train": history.train_bpc[-1],
                 "validation": (history.validation_bpc or [None])[-1],
+                "train_slice": (history.train_slice_bpc or [None])[-1],
             },
         }
         with file_errors(self.save_to, "cannot save to"):
@@ -298,11 +308,12 @@ def _check_fits(length: int, settings: dict[str, Any]) -> None:
             f"the text has {length} characters, {kept} to train on: too short for "
             f"one window of {sizes} + 1; use a longer text or a smaller --seq-len"
         )
-    if batches_per_pass(kept, seq_len, batch_size) == 0:
+    # (a pass starts at an offset below --seq-len: it needs seq_len - 1 more)
+    if batches_per_pass(pass_length(kept, seq_len), seq_len, batch_size) == 0:
         raise UsageError(
             f"the text has {length} characters, {kept} to train on: too short for "
             f"--batch-size {batch_size} windows of {sizes} "
-            f"(needs {batch_size * seq_len + 1}); use a smaller --batch-size or "
+            f"(needs {batch_size * seq_len + seq_len}); use a smaller --batch-size or "
             "--seq-len"
         )
     if 0 < held_out <= seq_len:

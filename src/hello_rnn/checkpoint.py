@@ -5,7 +5,8 @@ vocabulary's characters, the hyper-parameters that shape the network, and a
 format name and version, so a later ``hello_rnn`` can tell what it is reading.
 One written by :func:`save_training` also holds what going on with the run
 needs (:class:`~hello_rnn.corpus.TrainingState`: Adam's state, the step, the
-hidden state carried, the history and torch's random generator), which
+hidden state carried, the history, torch's random generator and the seed of
+the passes' offsets), which
 :func:`load_training` reads back; :func:`load` reads either kind.
 
 Three promises:
@@ -47,7 +48,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "hello_rnn.checkpoint"
-FORMAT_VERSION = 1
+#: 2: a training state holds the seed of the passes' random offsets (format 1's
+#: runs read every pass from the start of the text, and cannot be resumed now).
+FORMAT_VERSION = 2
 
 PathLike = str | os.PathLike
 
@@ -160,6 +163,7 @@ def save_training(
         "hidden": _on_cpu(state.hidden),  # None, [B, H], or an LSTM's pair
         "history": dataclasses.asdict(state.history),
         "rng": state.rng.cpu(),  # uint8
+        "offset_seed": state.offset_seed,
     }
     path = check_save_path(path)
     _write_atomically(path, contents)
@@ -237,6 +241,14 @@ def load_training(
             f"{name} holds a network but no training state to go on from: "
             "it was saved without one (train --text, or checkpoint.save)"
         )
+    if contents["version"] < 2:
+        raise InvalidValueError(
+            f"{name} holds a run of an older hello_rnn (checkpoint format "
+            f"{contents['version']}), whose passes over the text all started at its "
+            "first character; this one starts each pass at a random offset, so it "
+            "cannot go on with that run exactly. Its network still loads "
+            "(checkpoint.load, hello-rnn sample); start a new run to train on"
+        )
     try:
         hidden = training["hidden"]
         state = TrainingState(
@@ -245,6 +257,7 @@ def load_training(
             hidden=tuple(hidden) if isinstance(hidden, list | tuple) else hidden,
             history=CorpusHistory(**training["history"]),
             rng=training["rng"],
+            offset_seed=int(training["offset_seed"]),
         )
         if not isinstance(state.rng, torch.Tensor) or state.rng.dtype != torch.uint8:
             raise TypeError("its random generator state is not a uint8 tensor")

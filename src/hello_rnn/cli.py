@@ -525,6 +525,8 @@ def _describe(path: str, net: HelloRNN, vocabulary: Vocabulary, meta: dict) -> s
         scores = f"train {bpc['train']:.3f}"
         if bpc.get("validation") is not None:
             scores += f", validation {bpc['validation']:.3f}"
+        if bpc.get("train_slice") is not None:
+            scores += f", training slice {bpc['train_slice']:.3f}"
         lines.append(f"final bpc   {scores}")
     return "\n".join(lines)
 

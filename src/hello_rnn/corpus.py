@@ -5,7 +5,12 @@
 characters at a time. The hidden state is carried from one window to the next,
 so the network can remember further back than ``T``, but it is *detached*
 between windows, so each backward pass only goes ``T`` steps back in time.
-That is truncated backpropagation through time (BPTT).
+That is truncated backpropagation through time (BPTT). Each pass over the text
+starts at a random offset below ``T``, so that no character always sits at the
+same place in its window (:func:`train_on_corpus`).
+
+The held-out text is spread through the whole text (:func:`split_text`), so
+that training and validation text are the same kind of text.
 
 Loss is reported in bits per character (bpc): the cross-entropy in base 2. A
 model that guesses uniformly among ``V`` characters scores ``log2(V)``.
@@ -17,7 +22,7 @@ import copy
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import torch
 from torch import nn
@@ -34,15 +39,33 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
 __all__ = [
+    "VALIDATION_PIECE_CHARS",
+    "VALIDATION_SPLIT",
     "CorpusHistory",
+    "TextSplit",
     "TrainingState",
     "batches",
     "batches_per_pass",
     "bits_per_character",
     "default_corpus",
+    "pass_length",
+    "split_text",
     "train_on_corpus",
     "windows",
 ]
+
+#: The held-out text comes in pieces of at most this many characters, spread
+#: evenly through the text (:func:`split_text`).
+VALIDATION_PIECE_CHARS = 2_500
+#: Which split :func:`split_text` makes, in words: a record of a validation score
+#: (``benchmarks/results/``) keeps it, so a score of another split is never shown
+#: as if it were of this one.
+VALIDATION_SPLIT = (
+    f"spread: the end of each of equal sections, "
+    f"pieces of at most {VALIDATION_PIECE_CHARS} characters"
+)
+
+Text = TypeVar("Text", str, torch.Tensor)
 
 
 def default_corpus(max_chars: int | None = None) -> str:
@@ -129,6 +152,83 @@ def batches(
         yield inputs[:, k].long(), targets[:, k].long()
 
 
+@dataclass(frozen=True)
+class TextSplit(Generic[Text]):
+    """A text cut into what is trained on and what is held out (:func:`split_text`).
+
+    Attributes:
+        train: the text to train on, its pieces joined in order.
+        validation: the held-out text, its pieces joined in order (empty for none).
+        train_slice: part of ``train`` as long as ``validation`` (when the held-out
+            share is at most one half), from the same places: the characters just
+            before each held-out piece. Scored the way the validation text is, it
+            tells how the network does on text it trained on, like for like.
+    """
+
+    train: Text
+    validation: Text
+    train_slice: Text
+
+
+def split_text(text: Text, validation_fraction: float) -> TextSplit[Text]:
+    """Hold out a share of `text`, spread through all of it, to validate on.
+
+    The held-out share, ``round(L * validation_fraction)`` characters, is cut into
+    ``n`` pieces of at most :data:`VALIDATION_PIECE_CHARS` characters, and the
+    text into ``n`` equal sections; the end of each section is held out. With a
+    tenth held out, that is one block in ten: every part of the text, every play
+    of a corpus of plays, gives a little to validation, so validation text is the
+    same kind of text as training text. (Holding out the last tenth would
+    validate on one play only.) A text too short for two pieces keeps one, at
+    its end.
+
+    The rest is joined in order into the training text. At the ``n - 1`` joins a
+    window reads across the gap a held-out piece left: a few characters of
+    nonsense context in thousands.
+
+    Args:
+        text: a string, or its indices ``[L]`` (a tensor).
+        validation_fraction: the share to hold out, in ``[0, 1)``.
+
+    Returns:
+        A :class:`TextSplit` of strings for a string, of tensors for a tensor.
+    """
+    if not isinstance(text, str | torch.Tensor):
+        raise InvalidTypeError(
+            f"text must be a str or its indices (a tensor), got {type(text).__name__}"
+        )
+    fraction = _validation_fraction(validation_fraction)
+    length = len(text)
+    held = round(length * fraction)
+    if held == 0:
+        return TextSplit(text, text[:0], text[:0])
+    sections = math.ceil(held / VALIDATION_PIECE_CHARS)
+    edges = [s * length // sections for s in range(sections + 1)]
+    train, validation, train_slice = [], [], []
+    for s in range(sections):
+        start, end = edges[s], edges[s + 1]
+        piece = (s + 1) * held // sections - s * held // sections  # they add up to held
+        train.append(text[start : end - piece])
+        validation.append(text[end - piece : end])
+        train_slice.append(text[max(start, end - 2 * piece) : end - piece])
+    return TextSplit(
+        *(_join(parts, text) for parts in (train, validation, train_slice))
+    )
+
+
+def _join(parts: list[Text], like: Text) -> Text:
+    return "".join(parts) if isinstance(like, str) else torch.cat(parts)
+
+
+def _validation_fraction(value: object) -> float:
+    fraction = finite_float("validation_fraction", value, minimum=0.0)
+    if fraction >= 1:
+        raise InvalidValueError(
+            f"validation_fraction must be in [0, 1), got {fraction!r}"
+        )
+    return fraction
+
+
 @dataclass
 class CorpusHistory:
     """What happened while training on a corpus.
@@ -139,6 +239,13 @@ class CorpusHistory:
             clamping or clipping.
         validation_steps: the steps after which the validation text was scored.
         validation_bpc: the validation loss in bits per character at those steps.
+        train_slice_bpc: the loss on the training slice (:class:`TextSplit`) at
+            those steps, scored exactly as the validation text is: from blank
+            states, as long, from the same places. Unlike ``train_bpc``, a
+            running loss of the batches as the weights changed, it compares
+            like for like with ``validation_bpc``.
+        pass_offsets: where each pass over the training text began, one per
+            pass started: a random offset in ``[0, T)``.
         chars_per_step: ``B * T``, characters read per step.
     """
 
@@ -146,6 +253,8 @@ class CorpusHistory:
     grad_norm: list[float] = field(default_factory=list)
     validation_steps: list[int] = field(default_factory=list)
     validation_bpc: list[float] = field(default_factory=list)
+    train_slice_bpc: list[float] = field(default_factory=list)
+    pass_offsets: list[int] = field(default_factory=list)
     chars_per_step: int = 0
 
     @property
@@ -171,6 +280,8 @@ class TrainingState:
             them), carried into the next window unless a new pass starts there.
         history: the :class:`CorpusHistory` of the steps taken.
         rng: torch's CPU random generator, ``torch.get_rng_state()`` (uint8).
+        offset_seed: seeds the generator of the passes' random offsets, so a
+            resumed run starts its next passes where the whole run would.
     """
 
     step: int
@@ -178,6 +289,7 @@ class TrainingState:
     hidden: Hidden | None
     history: CorpusHistory
     rng: torch.Tensor
+    offset_seed: int
 
 
 def train_on_corpus(
@@ -202,11 +314,21 @@ def train_on_corpus(
 ) -> CorpusHistory:
     """Train `net` on a long `text` with truncated BPTT and Adam.
 
-    The last ``validation_fraction`` of the text is held out and scored every
-    ``eval_every`` steps and at the end; the rest is read in :func:`batches`,
-    over and over (an *epoch* is one pass), with the hidden state carried from
-    window to window and reset at the start of each pass. Every step is one
-    :func:`~hello_rnn.train.train_step` on a batch.
+    A share ``validation_fraction`` of the text, spread through all of it, is
+    held out (:func:`split_text`); it and a slice of the training text as long
+    are scored the same way every ``eval_every`` steps and at the end. The
+    training text is read in :func:`batches`, over and over (an *epoch* is one
+    pass), with the hidden state carried from window to window and reset at the
+    start of each pass. Every step is one :func:`~hello_rnn.train.train_step`
+    on a batch.
+
+    Each pass starts at a random offset in ``[0, T)``. The loss at position
+    ``t`` of a window is backpropagated ``t`` steps; with the same windows in
+    every pass, the same characters would always get the short end. Shifted by
+    a random offset, each character falls on every position of its window in
+    turn. The offsets come from a generator of their own, seeded by `seed` (or,
+    without one, by a draw from torch's generator), so a run repeats exactly and
+    the callbacks cannot change them.
 
     Any :class:`~hello_rnn.model.HelloRNN` works. On a GPU give it ``cell="torch"`` (the
     default): cuDNN runs the whole recurrence as one fused kernel, where the
@@ -225,12 +347,14 @@ def train_on_corpus(
         clamp: clamp every gradient element into ``[-clamp, clamp]``; None turns it off.
         clip_norm: instead of clamping, rescale the whole gradient to norm at
             most ``clip_norm`` (:func:`torch.nn.utils.clip_grad_norm_`).
-        seed: seeds torch first, as :func:`~hello_rnn.train.train` does.
+        seed: seeds torch first, as :func:`~hello_rnn.train.train` does, and
+            the offsets of the passes.
         device: move the network (and the data) there first.
         progress: show a progress bar: steps, the latest bpc, characters a second.
         seq_len: ``T``, how far back each backward pass reaches.
         batch_size: ``B``, streams per step.
-        validation_fraction: the share of the text held out, in ``[0, 1)``; 0 for none.
+        validation_fraction: the share of the text held out, spread through it
+            (:func:`split_text`), in ``[0, 1)``; 0 for none.
         eval_every: score the validation text every this many steps; by default
             ten times per run.
         on_eval: called as ``on_eval(step, net, history)`` after each of those
@@ -256,13 +380,7 @@ def train_on_corpus(
     clamp, clip_norm = clamp_or_clip(clamp, clip_norm)
     seq_len = positive_int("seq_len", seq_len)
     batch_size = positive_int("batch_size", batch_size)
-    validation_fraction = finite_float(
-        "validation_fraction", validation_fraction, minimum=0.0
-    )
-    if validation_fraction >= 1:
-        raise InvalidValueError(
-            f"validation_fraction must be in [0, 1), got {validation_fraction!r}"
-        )
+    validation_fraction = _validation_fraction(validation_fraction)
     eval_every = (
         positive_int("eval_every", eval_every)
         if eval_every is not None
@@ -278,6 +396,12 @@ def train_on_corpus(
     indices = _indices_of(text, vocabulary)
     if seed is not None:
         seed_everything(seed)
+    if resume is not None:
+        offset_seed = resume.offset_seed
+    elif seed is not None:
+        offset_seed = seed
+    else:  # reproducible after torch.manual_seed
+        offset_seed = int(torch.randint(2**62, ()))
     if device is not None:
         net.to(device)
     parameters = list(net.parameters())
@@ -285,16 +409,25 @@ def train_on_corpus(
 
     # The text is kept as indices of one byte each (for up to 256 characters);
     # only the batch of the moment is made into longs, then into one-hot rows.
-    split = len(indices) - round(len(indices) * validation_fraction)
-    train_indices = indices[:split].to(device)
-    validation_indices = indices[split:].to(device) if split < len(indices) else None
+    split = split_text(indices, validation_fraction)
+    train_indices = split.train.to(device)
+    validation_indices = split.validation.to(device) if len(split.validation) else None
+    train_slice = split.train_slice.to(device)
+    # Every pass reads the same length from its offset: so each has as many batches.
+    span = pass_length(len(train_indices), seq_len)
     # Fail now, with a clear message, if the text is too short for one batch.
-    next(batches(train_indices, seq_len, batch_size))
+    next(batches(train_indices[: max(span, 1)], seq_len, batch_size))
     if validation_indices is not None and len(validation_indices) <= seq_len:
         raise InvalidValueError(
-            f"the validation text (the last {validation_fraction:g} of the text) has "
+            f"the validation text ({validation_fraction:g} of the text) has "
             f"{len(validation_indices)} characters: too short for one window of "
             f"seq_len={seq_len} + 1; use a larger validation_fraction or 0"
+        )
+    if validation_indices is not None and len(train_slice) <= seq_len:
+        raise InvalidValueError(
+            f"validation_fraction={validation_fraction:g} leaves too little training "
+            "text beside each held-out piece to score it the same way; hold out "
+            "at most 0.5"
         )
 
     optimizer = _adam(parameters, lr)
@@ -304,14 +437,18 @@ def train_on_corpus(
         step, h, history = _resume(
             resume, optimizer, net, lr, steps, history.chars_per_step
         )
-    per_pass = batches_per_pass(len(train_indices), seq_len, batch_size)
+    per_pass = batches_per_pass(span, seq_len, batch_size)
+    offsets = _pass_offsets(offset_seed, seq_len)
     net.train()
     with progress_bar(steps, progress, initial=step) as bar:
         while step < steps:
             taken = step % per_pass  # batches of this pass taken before a resume
+            offset = offsets(step // per_pass)  # where this pass starts
             if taken == 0:
                 h = None  # a new pass over the text starts from a blank memory
-            for x, y in batches(train_indices, seq_len, batch_size, start=taken):
+                history.pass_offsets.append(offset)
+            text_of_pass = train_indices[offset : offset + span]
+            for x, y in batches(text_of_pass, seq_len, batch_size, start=taken):
                 step += 1
                 one_hot = vocabulary.one_hot(x)  # [B, T] -> [B, T, V]
                 result = train_step(
@@ -330,18 +467,25 @@ def train_on_corpus(
                 if step % eval_every == 0 or step == steps:
                     if validation_indices is not None:
                         history.validation_steps.append(step)
-                        history.validation_bpc.append(
-                            _bits_per_character(
-                                net, vocabulary, validation_indices, seq_len
+                        for scores, scored in (
+                            (history.validation_bpc, validation_indices),
+                            (history.train_slice_bpc, train_slice),
+                        ):
+                            scores.append(
+                                _bits_per_character(net, vocabulary, scored, seq_len)
                             )
-                        )
                         net.train()
                     if on_eval is not None:
                         on_eval(step, net, history)
                         net.train()
                 if on_step is not None:  # the step is whole: a state to save
                     state = TrainingState(
-                        step, optimizer.state_dict(), h, history, torch.get_rng_state()
+                        step,
+                        optimizer.state_dict(),
+                        h,
+                        history,
+                        torch.get_rng_state(),
+                        offset_seed,
                     )
                     on_step(net, state)
                 _show_progress(bar, history)
@@ -349,6 +493,33 @@ def train_on_corpus(
                     break
     net.eval()
     return history
+
+
+def pass_length(length: int, seq_len: int) -> int:
+    """How much of a training text of `length` characters each pass reads.
+
+    A pass starts at an offset below ``T`` and reads this many characters from
+    there, so every pass, whatever its offset, has the same number of batches:
+    ``batches_per_pass(pass_length(length, T), T, B)``.
+    """
+    return length - (seq_len - 1)
+
+
+def _pass_offsets(seed: int, seq_len: int) -> Callable[[int], int]:
+    """The offset of pass ``e`` (0, 1, ...), each drawn in turn from one seeded generator.
+
+    Drawn in order whatever pass is asked for first, so a resumed run gets the
+    offsets the whole run got.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    drawn: list[int] = []
+
+    def offset(epoch: int) -> int:
+        while len(drawn) <= epoch:
+            drawn.append(int(torch.randint(seq_len, (), generator=generator)))
+        return drawn[epoch]
+
+    return offset
 
 
 def bits_per_character(
@@ -407,6 +578,7 @@ def _resume(
         ``(step, hidden, history)`` to go on from; the history is a copy.
     """
     step = non_negative_int("resume.step", state.step)
+    non_negative_int("resume.offset_seed", state.offset_seed)
     if state.history.steps != step:
         raise InvalidValueError(
             f"resume.history has {state.history.steps} steps but resume.step is {step}"

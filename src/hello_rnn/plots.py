@@ -2235,3 +2235,62 @@ def wall_runs(
         "at every step, log scale. " + " ".join(sentences)
     )
     return with_alt(fig, text)
+
+
+# --- Chapter 6: a fair comparison of training and validation -------------------------
+
+
+def fair_learning_curves(
+    history: CorpusHistory, uniform_bpc: float | None = None
+) -> Figure:
+    """:func:`corpus_learning_curves`, with the training slice scored as validation is.
+
+    The running training loss is not comparable with the validation loss: it is
+    read batch by batch while the weights change, from carried states. The
+    training slice (``history.train_slice_bpc``) is: it is scored from blank
+    states at the same steps, as long and from the same places. The gap between
+    it and validation is what the network has learned by heart.
+
+    Args:
+        history: a :class:`~hello_rnn.corpus.CorpusHistory` with validation scores.
+        uniform_bpc: ``log2 V``, the loss of guessing every character equally, or None.
+    """
+    if not history.validation_steps or len(history.train_slice_bpc) != len(
+        history.validation_steps
+    ):
+        raise InvalidValueError(
+            "history must hold validation and training-slice scores at the same "
+            "steps: train with a validation_fraction above 0"
+        )
+    fig = corpus_learning_curves(history, uniform_bpc)
+    ax = fig.axes[0]
+    ax.plot(
+        history.validation_steps,
+        history.train_slice_bpc,
+        "s--",
+        color="C2",
+        lw=1.5,
+        ms=4,
+        label="training text, scored as validation is",
+    )
+    ax.legend(fontsize=9)
+    first, last = history.validation_steps[0], history.validation_steps[-1]
+    window = max(1, history.steps // 25)
+    running = sum(history.train_bpc[-window:]) / window
+    gaps = [v - s for v, s in zip(history.validation_bpc, history.train_slice_bpc)]
+    baseline = (
+        f" The uniform guess costs {uniform_bpc:.2f}."
+        if uniform_bpc is not None
+        else ""
+    )
+    sentence = (
+        f"Loss in bits per character over {history.steps} steps. The running "
+        f"training loss falls from {history.train_bpc[0]:.2f} to {running:.2f} "
+        f"(mean of the last {window} steps). Scored the same way from step "
+        f"{first} to step {last}, the training slice goes from "
+        f"{history.train_slice_bpc[0]:.2f} to {history.train_slice_bpc[-1]:.2f} and "
+        f"the validation text from {history.validation_bpc[0]:.2f} to "
+        f"{history.validation_bpc[-1]:.2f}; validation minus training slice goes "
+        f"from {gaps[0]:+.2f} to {gaps[-1]:+.2f}.{baseline}"
+    )
+    return with_alt(fig, sentence)

@@ -34,5 +34,6 @@ GOING_BIGGER_SIZES: dict[str, dict[str, int | float | None]] = {
 }
 #: Seeds every random choice of chapter 6.
 GOING_BIGGER_SEED = 0
-#: The share of the text chapter 6 holds out to validate on.
+#: The share of the text chapter 6 holds out to validate on, spread through the
+#: text by :func:`hello_rnn.corpus.split_text`.
 GOING_BIGGER_VALIDATION = 0.1

@@ -173,3 +173,11 @@ def test_the_benchmark_script_loads():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert callable(module.main) and callable(module.one_run)
+
+
+def test_the_package_ships_the_record():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["hello_rnn"]
+    assert "results/*.json" in patterns

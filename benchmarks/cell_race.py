@@ -1,6 +1,6 @@
 """Run chapter 7's race over its whole grid and record which runs learned the task.
 
-    python benchmarks/cell_race.py            # the whole grid, on the CPU (about 15 minutes)
+    python benchmarks/cell_race.py            # the whole grid: about 9 minutes of one CPU core
     python benchmarks/cell_race.py --jobs 2   # two processes at once
 
 The grid is the one in ``hello_rnn.race``, which chapter 7 imports too: every number of

@@ -83,3 +83,23 @@ def test_unit_traces_wants_one_value_per_input():
         plots.unit_traces({"cell state": torch.arange(4.0)}, "a---a")
     with pytest.raises(InvalidValueError, match="at least one"):
         plots.unit_traces({}, "a")
+
+
+def test_race_by_dashes_counts_seeds_and_says_so():
+    from hello_rnn.alt_text import alt_of
+
+    results = {
+        "RNN": {10: (3, 3, 250.0), 20: (0, 3, None)},
+        "LSTM": {10: (3, 3, 300.0), 20: (2, 3, 700.0)},
+    }
+    fig = plots.race_by_dashes(results)
+    ax_solved, ax_steps = fig.axes
+    assert ax_solved.get_ylim()[1] < 3.5 and ax_steps.get_yscale() == "log"
+    alt = alt_of(fig)
+    assert "RNN: 3 at D = 10 (median step 250), 0 at D = 20" in alt
+    assert "LSTM: 3 at D = 10 (median step 300), 2 at D = 20 (median step 700)" in alt
+    assert_labelled(fig, every_y_axis=True)
+    with pytest.raises(InvalidValueError, match="results"):
+        plots.race_by_dashes({})
+    with pytest.raises(InvalidValueError, match="seeds"):
+        plots.race_by_dashes({"RNN": {10: (4, 3, 1.0)}})

@@ -43,6 +43,7 @@ __all__ = [
     "cell_race",
     "decisive_predictions",
     "unit_traces",
+    "race_by_dashes",
 ]
 
 
@@ -2294,3 +2295,71 @@ def fair_learning_curves(
         f"from {gaps[0]:+.2f} to {gaps[-1]:+.2f}.{baseline}"
     )
     return with_alt(fig, sentence)
+
+
+# --- Chapter 7: the race over the number of dashes ---
+
+
+def race_by_dashes(
+    results: dict[str, dict[int, tuple[int, int, float | None]]],
+) -> Figure:
+    """How many seeds each cell solves as the row of dashes grows, and how fast.
+
+    Args:
+        results: ``{label: {D: (solved, seeds, median_steps)}}``, each entry at that
+            cell's best learning rate for that ``D``; ``median_steps`` (the median
+            step at which the solved seeds solved it) is None when none did.
+    """
+    from .alt_text import with_alt
+
+    if not results or not all(results.values()):
+        raise InvalidValueError(
+            "results must hold at least one cell, each with at least one D"
+        )
+    seeds = {entry[1] for by_d in results.values() for entry in by_d.values()}
+    if len(seeds) != 1 or any(
+        not 0 <= entry[0] <= entry[1]
+        for by_d in results.values()
+        for entry in by_d.values()
+    ):
+        raise InvalidValueError(
+            "every entry must be (solved, seeds, median_steps) with the same number of "
+            "seeds and 0 <= solved <= seeds"
+        )
+    (num_seeds,) = seeds
+    fig, (ax_solved, ax_steps) = plt.subplots(1, 2, figsize=(8.6, 3.4))
+    markers = "osD^v"
+    sentences = []
+    for i, (label, by_d) in enumerate(results.items()):
+        dashes = sorted(by_d)
+        solved = [by_d[d][0] for d in dashes]
+        style = {"color": f"C{i}", "marker": markers[i % len(markers)], "lw": 1.6}
+        # a small sideways shift per cell, so that equal counts do not hide each other
+        shift = (i - (len(results) - 1) / 2) * 0.6
+        ax_solved.plot([d + shift for d in dashes], solved, label=label, **style)
+        fast = [(d, by_d[d][2]) for d in dashes if by_d[d][2] is not None]
+        if fast:
+            ax_steps.plot(*zip(*fast), label=label, **style)
+        counts = ", ".join(
+            f"{by_d[d][0]} at D = {d}"
+            + ("" if by_d[d][2] is None else f" (median step {by_d[d][2]:g})")
+            for d in dashes
+        )
+        sentences.append(f"{label}: {counts}")
+    ax_solved.set_ylim(-0.3, num_seeds + 0.3)
+    ax_solved.set_yticks(range(num_seeds + 1))
+    ax_solved.set_ylabel(f"seeds that solve it (of {num_seeds})")
+    ax_steps.set_yscale("log")
+    _plain_log_yaxis(ax_steps)
+    ax_steps.set_ylabel("median step at which they solve it")
+    for ax in (ax_solved, ax_steps):
+        ax.set_xlabel("dashes D between the two letters")
+        ax.grid(alpha=0.3)
+    ax_solved.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return with_alt(
+        fig,
+        f"Seeds out of {num_seeds} that solve the task at each cell's best learning "
+        f"rate, by number of dashes: {'; '.join(sentences)}. The right panel shows the "
+        "median step at which the solved seeds solved it.",
+    )

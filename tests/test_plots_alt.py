@@ -326,18 +326,6 @@ def test_gradient_reach_gives_each_cell_and_the_value_at_the_mark():
     assert "dotted line marks T = 11" in text
 
 
-def test_cell_race_frames_differ_by_run_and_count_wrong_characters():
-    lost = history([1.0, 0.8, 0.7], accuracy=[0.5, 0.9, 44 / 45])
-    won = history([1.0, 0.5, 0.1], accuracy=[0.5, 0.9, 1.0], memorized_at=3)
-    text = alt(plots.cell_race({"RNN": lost, "LSTM": won}, num_targets=45))
-    assert "RNN: it does not memorize the text" in text
-    assert "1 of 45 next characters wrong" in text
-    assert "LSTM: it memorizes the text at step 3" in text
-    assert alt(plots.cell_race({"RNN": won}, num_targets=25)) != alt(
-        plots.cell_race({"RNN": won}, num_targets=45)
-    )
-
-
 def test_decisive_predictions_give_the_right_characters_probability():
     probabilities = {
         "RNN": torch.tensor([[0.6, 0.4], [0.5, 0.5]]),

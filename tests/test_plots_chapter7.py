@@ -7,18 +7,7 @@ pytest.importorskip("matplotlib")
 import torch  # noqa: E402
 from figure_checks import assert_labelled  # noqa: E402
 
-from hello_rnn import History, InvalidValueError, plots  # noqa: E402
-
-
-def _history(memorized_at=None):
-    return History(
-        loss=[1.0, 0.5, 0.1],
-        accuracy=[0.5, 0.9, 1.0],
-        grad_norm=[1.0] * 3,
-        clipped_grad_norm=[1.0] * 3,
-        clamped_fraction=[0.0] * 3,
-        memorized_at=memorized_at,
-    )
+from hello_rnn import InvalidValueError, plots  # noqa: E402
 
 
 def test_gradient_reach_draws_one_panel_per_state_and_one_curve_per_cell():
@@ -36,26 +25,6 @@ def test_gradient_reach_draws_one_panel_per_state_and_one_curve_per_cell():
         plots.gradient_reach({})
     with pytest.raises(InvalidValueError, match="panels"):
         plots.gradient_reach({"empty": {}})
-
-
-def test_cell_race_marks_memorization_and_zooms_on_the_last_characters():
-    fig = plots.cell_race(
-        {"RNN": _history(), "LSTM": _history(memorized_at=3)},
-        num_targets=45,
-        max_steps=300,
-    )
-    ax_loss, ax_acc = fig.axes
-    assert ax_loss.get_xlim() == (0, 300)
-    assert ax_acc.get_ylim()[0] == pytest.approx(1 - 4.5 / 45)
-    assert "memorized at step 3" in " ".join(
-        t.get_text() for t in ax_loss.get_legend().get_texts()
-    )
-    assert_labelled(fig, every_y_axis=False)
-    assert_labelled(plots.cell_race({"RNN": _history()}), every_y_axis=False)
-    with pytest.raises(InvalidValueError, match="histories"):
-        plots.cell_race({})
-    with pytest.raises(InvalidValueError, match="num_targets"):
-        plots.cell_race({"RNN": _history()}, num_targets=0)
 
 
 def test_decisive_predictions_checks_shapes():

@@ -40,7 +40,6 @@ __all__ = [
     "truncated_bptt",
     "corpus_learning_curves",
     "gradient_reach",
-    "cell_race",
     "decisive_predictions",
     "unit_traces",
     "race_by_dashes",
@@ -1761,106 +1760,6 @@ def gradient_reach(
     )
     if mark is not None:
         sentence += f" A dotted line marks T = {mark}."
-    return with_alt(fig, sentence)
-
-
-def cell_race(
-    histories: dict[str, History],
-    num_targets: int | None = None,
-    max_steps: int | None = None,
-) -> Figure:
-    """Loss (log scale) and accuracy of several training runs, one colour per run.
-
-    A dashed line in a run's colour marks the step at which it memorized the text.
-
-    Args:
-        histories: ``{label: History}``, for instance one per cell.
-        num_targets: the number of next characters in the text. When given, the
-            accuracy axis zooms in on the last few characters and marks
-            "1 wrong", "2 wrong".
-        max_steps: the x axis runs to this step (so that frames of a slider line up).
-    """
-    if not histories or any(history.steps == 0 for history in histories.values()):
-        raise InvalidValueError(
-            "histories must hold at least one History, each with at least one step"
-        )
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.4, 3.4))
-    for i, (label, history) in enumerate(histories.items()):
-        steps = range(1, history.steps + 1)
-        done = (
-            f"memorized at step {history.memorized_at}"
-            if history.memorized_at
-            else "not memorized"
-        )
-        ax_loss.plot(
-            steps, history.loss, color=f"C{i}", lw=1.6, label=f"{label}: {done}"
-        )
-        ax_acc.plot(steps, history.accuracy, color=f"C{i}", lw=1.6, label=label)
-        if history.memorized_at is not None:
-            for ax in (ax_loss, ax_acc):
-                ax.axvline(
-                    history.memorized_at, color=f"C{i}", ls="--", lw=1, alpha=0.8
-                )
-    _plain_log_yaxis(ax_loss)
-    ax_loss.set_ylabel("loss (nats per character, log scale)")
-    ax_acc.set_ylabel("accuracy (next characters right)")
-    if num_targets is not None:
-        if num_targets < 1:
-            raise InvalidValueError(
-                "num_targets must be a positive number of characters, "
-                f"got {num_targets!r}"
-            )
-        for wrong in (1, 2):
-            ax_acc.axhline(1 - wrong / num_targets, color="grey", ls=":", lw=1)
-            ax_acc.text(
-                1.0,
-                1 - wrong / num_targets,
-                f" {wrong} wrong",
-                transform=ax_acc.get_yaxis_transform(),
-                va="center",
-                fontsize=8,
-                color="grey",
-            )
-        ax_acc.set_ylim(1 - 4.5 / num_targets, 1 + 0.5 / num_targets)
-    else:
-        ax_acc.set_ylim(-0.03, 1.05)
-    for ax in (ax_loss, ax_acc):
-        if max_steps is not None:
-            ax.set_xlim(0, max_steps)
-        ax.set_xlabel("training step")
-        ax.grid(alpha=0.3)
-    ax_loss.legend(fontsize=8)
-    fig.tight_layout()
-    runs = []
-    for label, history in histories.items():
-        done = (
-            f"memorizes the text at step {history.memorized_at} (dashed line)"
-            if history.memorized_at is not None
-            else "does not memorize the text"
-        )
-        final = history.accuracy[-1]
-        if num_targets is not None:
-            wrong = round((1 - final) * num_targets)
-            final_text = f"{wrong} of {num_targets} next characters wrong"
-        else:
-            final_text = f"accuracy {say.percent(final)}"
-        runs.append(
-            f"{label}: it {done}; its loss "
-            f"{say.curve(history.loss, _at_step, log=True)}, and it ends with "
-            f"{final_text} after {history.steps} steps"
-        )
-    sentence = (
-        "Two panels against the training step, one colour per run: the loss in "
-        "nats per character on a log scale (left) and the accuracy (right"
-        + (
-            f", zoomed in on the last few of the {num_targets} next characters"
-            if num_targets is not None
-            else ""
-        )
-        + "). "
-        + ". ".join(say.capital(run) for run in runs)
-        + "."
-    )
     return with_alt(fig, sentence)
 
 

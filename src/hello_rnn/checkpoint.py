@@ -48,8 +48,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "hello_rnn.checkpoint"
-#: 2: a training state holds the seed of the passes' random offsets (format 1's
-#: runs read every pass from the start of the text, and cannot be resumed now).
+#: The version of the format. Version 2's training states hold the seed of the
+#: passes' random offsets; version 1's runs read every pass from the start of the
+#: text, and cannot be resumed now.
 FORMAT_VERSION = 2
 
 PathLike = str | os.PathLike

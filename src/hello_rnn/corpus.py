@@ -42,6 +42,7 @@ __all__ = [
     "VALIDATION_PIECE_CHARS",
     "VALIDATION_SPLIT",
     "CorpusHistory",
+    "Text",
     "TextSplit",
     "TrainingState",
     "batches",
@@ -65,6 +66,7 @@ VALIDATION_SPLIT = (
     f"pieces of at most {VALIDATION_PIECE_CHARS} characters"
 )
 
+#: A text as :func:`split_text` takes it: a ``str``, or a tensor of character indices.
 Text = TypeVar("Text", str, torch.Tensor)
 
 

@@ -106,7 +106,7 @@ def figure_to_image(
     (book/_ext/widgets-config.js) turns into the image's alt text. ipywidgets 7 (Colab) has
     no tooltip on an ``Image``, and its view writes nothing but the img's ``src``, ``width``
     and ``height``: there the frame is an ``HTML`` widget holding ``<img alt="..." src="data:...">``
-    instead (:func:`_described_picture`), which looks the same. Either way the text is also kept
+    instead (``_described_picture``), which looks the same. Either way the text is also kept
     as the widget's ``.alt``.
     """
     import matplotlib.pyplot as plt

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -93,7 +94,10 @@ def main() -> None:
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"wrote {RESULTS}")
+    digest = hashlib.sha256(RESULTS.read_bytes()).hexdigest()
+    print(
+        f"wrote {RESULTS}; put its SHA-256 in hello_rnn.race.RESULTS_SHA256: {digest}"
+    )
 
 
 if __name__ == "__main__":

@@ -181,3 +181,17 @@ def test_the_package_ships_the_record():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["hello_rnn"]
     assert "results/*.json" in patterns
+
+
+def test_a_changed_shipped_record_is_refused(tmp_path, monkeypatch):
+    """Every reader sees the bytes the book was made with: another file under the shipped name is caught."""
+    from hello_rnn import race
+
+    changed = tmp_path / "cell_race.json"
+    changed.write_bytes(race.RESULTS.read_bytes().replace(b'"runs"', b'"runs" ', 1))
+    monkeypatch.setattr(race, "RESULTS", changed)
+    with pytest.raises(InvalidValueError, match="SHA-256"):
+        race.load_race()
+    elsewhere = tmp_path / "my_race.json"
+    elsewhere.write_bytes(changed.read_bytes())
+    assert race.load_race(elsewhere)["runs"]  # a file named on purpose is read as it is

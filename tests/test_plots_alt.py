@@ -2,7 +2,7 @@
 
 For each figure: the sentence exists, names what the picture shows of its input (a value, a
 highlighted row, a step), and two different inputs give two different sentences. The phrasing
-helpers (hello_rnn._describe) are checked first.
+helpers (hello_rnn.plots._describe) are checked first.
 """
 
 import math
@@ -16,9 +16,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from hello_rnn import DataHandler, History, plots  # noqa: E402
-from hello_rnn import _describe as say  # noqa: E402
 from hello_rnn.alt_text import alt_of  # noqa: E402
 from hello_rnn.corpus import CorpusHistory  # noqa: E402
+from hello_rnn.plots import _describe as say  # noqa: E402
 
 
 def alt(fig) -> str:

@@ -30,9 +30,3 @@ def _plain_log_yaxis(ax: plt.Axes) -> None:
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
-
-
-def _fmt(x: float) -> str:
-    """A number for an alt text: three significant digits, and no "-0"."""
-    text = f"{x:.3g}"
-    return "0" if text == "-0" else text

@@ -10,7 +10,7 @@ from ..alt_text import with_alt
 from ..errors import InvalidValueError
 from ..train import History
 from . import _describe as say
-from ._common import _at_step, _fmt
+from ._common import _at_step
 
 
 def gradient_norm_vs_length(
@@ -466,21 +466,21 @@ def matrix_stretch(matrix: torch.Tensor) -> Figure:
     ax.grid(alpha=0.3)
     fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="lower center")
     fig.tight_layout(rect=(0, 0.2, 1, 1))
-    rows = [f"({_fmt(row[0])}, {_fmt(row[1])})" for row in W.tolist()]
+    rows = [f"({say.number(row[0])}, {say.number(row[1])})" for row in W.tolist()]
     text = (
         f"The unit circle (grey) and its image under the 2 by 2 matrix W with first "
         f"row {rows[0]} and second row {rows[1]}: an ellipse (blue) whose longest "
         f"semi-axis is "
-        f"sigma max = {_fmt(S[0].item())} and whose shortest is {_fmt(S[1].item())}. "
-        f"The unit vector W stretches most, ({_fmt(q[0].item())}, "
-        f"{_fmt(q[1].item())}), comes out as ({_fmt(image[0].item())}, "
-        f"{_fmt(image[1].item())})."
+        f"sigma max = {say.number(S[0].item())} and whose shortest is {say.number(S[1].item())}. "
+        f"The unit vector W stretches most, ({say.number(q[0].item())}, "
+        f"{say.number(q[1].item())}), comes out as ({say.number(image[0].item())}, "
+        f"{say.number(image[1].item())})."
     )
     if real:
         for lam, e in eigen:
             text += (
-                f" The eigenvector ({_fmt(e[0].item())}, {_fmt(e[1].item())}) comes "
-                f"out along itself, scaled by {_fmt(lam)}."
+                f" The eigenvector ({say.number(e[0].item())}, {say.number(e[1].item())}) comes "
+                f"out along itself, scaled by {say.number(lam)}."
             )
     else:
         text += " Its eigenvalues are complex: no real direction is only scaled."
@@ -555,8 +555,8 @@ def wall_runs(
         )
         end = p[-1]
         where = (
-            f"stays in w {_fmt(p[:, 0].min().item())} to {_fmt(p[:, 0].max().item())}, "
-            f"b {_fmt(p[:, 1].min().item())} to {_fmt(p[:, 1].max().item())}"
+            f"stays in w {say.number(p[:, 0].min().item())} to {say.number(p[:, 0].max().item())}, "
+            f"b {say.number(p[:, 1].min().item())} to {say.number(p[:, 1].max().item())}"
         )
         if first_out is not None:
             # An arrow from the last point inside towards the first outside, cut at the edge.
@@ -590,10 +590,10 @@ def wall_runs(
             label=label,
         )
         sentences.append(
-            f'The run "{label}": the loss is {_fmt(run_loss[0].item())} at the start, '
-            f"{_fmt(run_loss[1].item())} after step 1 and "
-            f"{_fmt(run_loss[-1].item())} after step {len(run_loss) - 1}, lowest "
-            f"{_fmt(run_loss.min().item())}; the path {where}."
+            f'The run "{label}": the loss is {say.number(run_loss[0].item())} at the start, '
+            f"{say.number(run_loss[1].item())} after step 1 and "
+            f"{say.number(run_loss[-1].item())} after step {len(run_loss) - 1}, lowest "
+            f"{say.number(run_loss.min().item())}; the path {where}."
         )
     start = next(iter(paths.values()))[0]
     ax.plot(
@@ -611,10 +611,10 @@ def wall_runs(
     ax_loss.legend(fontsize=8)
     fig.tight_layout()
     text = (
-        f"Top: the one-unit RNN's loss surface for w from {_fmt(w_lo)} to "
-        f"{_fmt(w_hi)} and b from {_fmt(b_lo)} to {_fmt(b_hi)}, with "
+        f"Top: the one-unit RNN's loss surface for w from {say.number(w_lo)} to "
+        f"{say.number(w_hi)} and b from {say.number(b_lo)} to {say.number(b_hi)}, with "
         f"{len(paths)} gradient-descent runs from the same start, w = "
-        f"{_fmt(start[0].item())}, b = {_fmt(start[1].item())}. Bottom: their loss "
+        f"{say.number(start[0].item())}, b = {say.number(start[1].item())}. Bottom: their loss "
         "at every step, log scale. " + " ".join(sentences)
     )
     return with_alt(fig, text)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -308,12 +309,7 @@ def best_learning_rates(runs: list[dict]) -> dict[tuple[int, str], dict]:
 
 
 def _median(values: list[int]) -> float | None:
-    if not values:
-        return None
-    mid = len(values) // 2
-    return (
-        float(values[mid]) if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
-    )
+    return float(statistics.median(values)) if values else None
 
 
 def _rank(entry: dict) -> tuple:

@@ -69,9 +69,12 @@ lint: setup
 unit: setup
 	$(BIN)/pytest tests
 
+# Strict nbval, with numbers compared within a tolerance (tests/nbval_tolerance.py).
+NBVAL := PYTHONPATH=tests $(BIN)/pytest -p nbval_tolerance --nbval --nbval-current-env \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg
 # --nbval-current-env: the kernel is this venv's Python, never a `python3` kernel found elsewhere.
 notebooks: setup
-	$(NOTEBOOK_ENV) $(BIN)/pytest --nbval --nbval-current-env $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(NOTEBOOK_ENV) $(NBVAL) $(CHAPTERS)
 
 # Checks of the built site (run `make book` first): no CDN, internal links and anchors, Colab buttons.
 linkcheck: setup

@@ -10,11 +10,12 @@ thousands of changed lines and hides the one that matters. So, per notebook:
 2. rename the widget model ids to ones derived from the notebook's name and the
    order in which the ids first appear, so the same code gives the same ids,
    and join printed text that arrived in several pieces;
-3. if the result differs from the file on disk only in its timing stamps and
-   in the outputs of cells tagged ``nbval-ignore-output`` (a measured speed),
-   leave the file as it is: its stamps still describe outputs identical to these.
-   Otherwise write it, stamps and all: the execution-statistics appendix reads
-   them.
+3. if the result validates against the file on disk, as ``make notebooks``
+   validates it (numbers within their tolerance, ``tests/nbval_tolerance.py``;
+   nbval's sanitizers applied; cells tagged ``nbval-ignore-output`` not compared;
+   timing stamps ignored), leave the file as it is: its outputs still say what
+   these say, so a refresh on another CPU changes nothing. Otherwise write it,
+   stamps and all: the execution-statistics appendix reads them.
 
 Usage: ``python scripts/refresh_notebooks.py chapters/*.ipynb``
 """
@@ -23,27 +24,30 @@ from __future__ import annotations
 
 import argparse
 import configparser
-import copy
 import hashlib
 import json
 import os
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from nbval_tolerance import notebooks_agree  # noqa: E402
 
 # A widget model id as ipywidgets makes them: uuid4().hex.
 MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 # How one model refers to another in the stored state.
 REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-TIMING = "execution"
 IGNORED = "nbval-ignore-output"
 # What nbval may rewrite before comparing (tests/nbval_sanitize.cfg).
-SANITIZE = Path(__file__).resolve().parents[1] / "tests" / "nbval_sanitize.cfg"
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 
 
 KERNEL = "hello-rnn-refresh"
@@ -155,27 +159,21 @@ def sanitizers(path: Path = SANITIZE) -> list[tuple[re.Pattern, str]]:
     ]
 
 
-def without_noise(notebook: dict) -> dict:
-    """A copy of `notebook` without what varies run to run by design.
+def ignored(cell: dict) -> bool:
+    """Whether nbval skips this cell's outputs (a measured speed, say)."""
+    return IGNORED in cell.get("metadata", {}).get("tags", [])
 
-    That is every cell's timing stamps, the outputs of the cells tagged
-    ``nbval-ignore-output`` (a measured speed, say), which nbval does not
-    compare either, and in the others whatever nbval's sanitize file rewrites
-    (a speed printed by the command line).
-    """
-    bare = copy.deepcopy(notebook)
+
+def cleaner() -> Callable[[str], str]:
+    """nbval's sanitizers as one function: what truly varies, rewritten."""
     rules = sanitizers()
-    for cell in bare["cells"]:
-        cell.get("metadata", {}).pop(TIMING, None)
-        if IGNORED in cell.get("metadata", {}).get("tags", []):
-            cell["outputs"] = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                text = "".join(output["text"])
-                for regex, replacement in rules:
-                    text = regex.sub(replacement, text)
-                output["text"] = text
-    return bare
+
+    def clean(text: str) -> str:
+        for regex, replacement in rules:
+            text = regex.sub(replacement, text)
+        return text
+
+    return clean
 
 
 def refresh(path: Path, timeout: int) -> bool:
@@ -183,7 +181,7 @@ def refresh(path: Path, timeout: int) -> bool:
     before = path.read_text(encoding="utf-8")
     executed = nbformat.writes(execute(path, timeout)) + "\n"
     after = stable_widget_ids(executed, path.stem)
-    if without_noise(json.loads(after)) == without_noise(json.loads(before)):
+    if notebooks_agree(json.loads(before), json.loads(after), ignored, cleaner()):
         return False
     path.write_text(after, encoding="utf-8")
     return True

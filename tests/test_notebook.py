@@ -51,6 +51,21 @@ def test_a_glued_figure_keeps_its_alt_text_beside_its_png():
         def _repr_png_(self):
             return b"\x89PNG fake"
 
-    data, metadata = format_display_data(_Described(Picture(), "A line that falls."))
+    alt = {"image/png": {"alt": "A line that falls."}}
+    data, metadata = format_display_data(_Described(Picture(), alt))
     assert data["image/png"] == b"\x89PNG fake"
     assert metadata["image/png"]["alt"] == "A line that falls."
+
+
+def test_a_glued_value_declares_the_tolerance_validation_reads():
+    """glue(..., rtol=...) stores what tests/nbval_tolerance.py widens its comparison by."""
+    from IPython.core.formatters import format_display_data
+    from nbval_tolerance import declared_tolerance
+
+    from hello_rnn.notebook import _with_metadata
+
+    _, metadata = format_display_data(_with_metadata(713, rtol=0.5, atol=None))
+    assert declared_tolerance({"metadata": metadata}) == {"rtol": 0.5}
+    _, plain = format_display_data(_with_metadata(713, rtol=None, atol=None))
+    assert declared_tolerance({"metadata": plain}) is None
+    assert "image/png" not in metadata  # no picture, no picture's facts

@@ -1,8 +1,11 @@
 """Checkpoints: the round trip, atomic saves, and a clear error for every bad file."""
 
 import copy
+import errno
 import os
 import pickle
+import random
+import zipfile
 
 import pytest
 import torch
@@ -151,11 +154,38 @@ def test_other_files_are_not_checkpoints(tmp_path):
         {"weight": torch.zeros(3)}, tmp_path / "other.pt"
     )  # a torch file, but not ours
     torch.save([1, 2, 3], tmp_path / "list.pt")
-    for name in ("notes.txt", "other.pt", "list.pt"):
+    (tmp_path / "noise.bin").write_bytes(random.Random(0).randbytes(4096))
+    with zipfile.ZipFile(tmp_path / "photos.zip", "w") as archive:
+        archive.writestr("photo.txt", "not a tensor")
+    for name in ("notes.txt", "other.pt", "list.pt", "noise.bin", "photos.zip"):
         with pytest.raises(InvalidValueError, match="is not a hello_rnn checkpoint"):
             checkpoint.load(tmp_path / name)
     with pytest.raises(InvalidValueError, match="is a folder"):
         checkpoint.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ZeroDivisionError("division by zero"),  # a bug in the code that reads
+        OSError(errno.EIO, "Input/output error"),  # the disk, not the file's bytes
+    ],
+)
+def test_a_bug_or_a_failed_read_keeps_its_traceback(
+    tmp_path, monkeypatch, trained, hello, failure
+):
+    """Only a file's bytes make "not a hello_rnn checkpoint"."""
+    path = checkpoint.save(tmp_path / "h.pt", trained, hello)
+
+    def failing_load(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(torch, "load", failing_load)
+    with pytest.raises(type(failure)) as caught:
+        checkpoint.load(path)
+    assert caught.value is failure
+    assert caught.traceback[-1].name == "failing_load"
+    assert "_read" in [entry.name for entry in caught.traceback]
 
 
 class _Sneaky:

@@ -138,16 +138,42 @@ def test_scratch_cell_gradients_match_finite_differences():
     assert torch.autograd.gradcheck(run, (x, h0, *weights))
 
 
+def _ks_distance(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Two-sample Kolmogorov-Smirnov statistic: the widest gap between the samples'
+    empirical distribution functions (0 for the same sample, 1 for disjoint ones)."""
+    a, b = a.detach().flatten().sort().values, b.detach().flatten().sort().values
+    points = torch.cat([a, b])
+    cdf_a = torch.searchsorted(a, points, right=True) / len(a)
+    cdf_b = torch.searchsorted(b, points, right=True) / len(b)
+    return (cdf_a - cdf_b).abs().max().item()
+
+
 def test_scratch_cell_weights_are_initialised_like_nn_rnn():
+    """Each weight is drawn from nn.RNN's distribution: uniform in ±1/sqrt(H)."""
+    V, H = 65, 256  # enough numbers for the statistics to tell distributions apart
     bound = 1 / H**0.5
+    torch.manual_seed(0)
     cell = RNNCell(V, H)
-    assert (
-        cell.W_xh.shape == (H, V)
-        and cell.W_hh.shape == (H, H)
-        and cell.b_h.shape == (H,)
-    )
-    for weight in cell.parameters():
-        assert weight.abs().max() <= bound
+    torch.manual_seed(1)
+    reference = torch.nn.RNN(V, H)
+    pairs = [
+        (cell.W_xh, reference.weight_ih_l0),
+        (cell.W_hh, reference.weight_hh_l0),
+        (cell.b_h, reference.bias_ih_l0),
+    ]
+    for mine, theirs in pairs:
+        assert mine.shape == theirs.shape
+        n = mine.numel()
+        # Two samples of n from one distribution differ by more than this one time in
+        # ten thousand (the KS critical value at alpha = 1e-4).
+        assert _ks_distance(mine, theirs) < 2.23 * (2 / n) ** 0.5, mine.shape
+        # And the distribution is nn.RNN's: the whole of ±bound, with its variance.
+        assert mine.abs().max() <= bound
+        assert mine.abs().max() > bound * (1 - 10 / n)
+        # (within five standard errors of the variance of n uniform numbers)
+        torch.testing.assert_close(
+            mine.var().item(), bound**2 / 3, rtol=5 * (0.8 / n) ** 0.5, atol=0
+        )
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

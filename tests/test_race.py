@@ -1,7 +1,11 @@
 """Chapter 7's race: the lines, the score, the matched size, the sweep's best rates and its record."""
 
+import functools
+import hashlib
 import importlib.util
 import math
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -166,21 +170,48 @@ def test_the_shipped_record_is_the_whole_grid_of_the_current_settings():
         assert math.isfinite(run["final_loss"])
 
 
-def test_the_benchmark_script_loads():
+def test_the_benchmark_script_writes_a_record_the_chapter_reads(
+    tmp_path, monkeypatch, capsys
+):
+    """benchmarks/cell_race.py runs for real, on a grid of one short run per entrant."""
     spec = importlib.util.spec_from_file_location(
         "cell_race", ROOT / "benchmarks" / "cell_race.py"
     )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert callable(module.main) and callable(module.one_run)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    steps, record_path = 20, tmp_path / "cell_race.json"
+    monkeypatch.setattr(script, "RACE_DASHES", (2,))
+    monkeypatch.setattr(script, "RACE_LRS", (0.03,))
+    monkeypatch.setattr(script, "RACE_SEEDS", (0,))
+    monkeypatch.setattr(script, "RACE_STEPS", steps)
+    monkeypatch.setattr(script, "race_run", functools.partial(race_run, steps=steps))
+    monkeypatch.setattr(script, "RESULTS", record_path)
+    # Threads, not processes: a new process would import the script afresh, unpatched.
+    monkeypatch.setattr(script, "ProcessPoolExecutor", ThreadPoolExecutor)
+    monkeypatch.setattr(sys, "argv", ["cell_race.py"])
+    script.main()
 
-
-def test_the_package_ships_the_record():
-    import tomllib
-
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["hello_rnn"]
-    assert "results/*.json" in patterns
+    record = load_race(record_path)
+    cells = race_cells(line_task(1).vocabulary.num_characters)
+    assert record["settings"] == {
+        "letters": LETTERS,
+        "dashes": [2],
+        "hidden": RACE_HIDDEN,
+        "cells": {label: list(entry) for label, entry in cells.items()},
+        "lrs": [0.03],
+        "seeds": [0],
+        "steps": steps,
+    }
+    runs = record["runs"]
+    assert [run["cell"] for run in runs] == list(cells)
+    shipped_fields = set(load_race()["runs"][0])
+    for run in runs:
+        assert set(run) == shipped_fields
+        assert run["solved_at"] is None or 1 <= run["solved_at"] <= steps
+        assert math.isfinite(run["final_loss"])
+    assert set(best_learning_rates(runs)) == {(2, label) for label in cells}
+    digest = hashlib.sha256(record_path.read_bytes()).hexdigest()
+    assert digest in capsys.readouterr().out  # to put in RESULTS_SHA256
 
 
 def test_a_changed_shipped_record_is_refused(tmp_path, monkeypatch):

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -115,12 +114,6 @@ def test_a_wrong_expected_digest_is_refused(monkeypatch, fresh_cache):
     monkeypatch.setattr(shakespeare, "SHAKESPEARE_SHA256", "0" * 64)
     with pytest.raises(CorpusChecksumError, match="expected 0{64}"):
         shakespeare_text()
-
-
-def test_the_package_ships_the_text():
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["hello_rnn"]
-    assert "corpora/*.txt" in patterns
 
 
 def _python(version: str) -> str | None:

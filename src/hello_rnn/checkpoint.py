@@ -24,9 +24,11 @@ Three promises:
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import pickle
 import secrets
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +272,26 @@ def load_training(
     return net, vocabulary, meta, state
 
 
+# What torch.load raises for bytes that are not a whole torch file, found by trying
+# (torch 2.13): empty, truncated, random, bit-flipped, another program's zip; and
+# pickle.UnpicklingError, caught on its own. Anything else (an OSError from the disk,
+# MemoryError, a bug's ZeroDivisionError or NameError) is not about the file's bytes,
+# and keeps its own traceback.
+_NOT_A_TORCH_FILE = (
+    EOFError,  # empty, or cut short inside the pickle
+    RuntimeError,  # torch's zip reader: cut short, not a torch zip, sizes that differ
+    ValueError,  # UnicodeDecodeError and bad literals in a damaged pickle
+    struct.error,  # an old-format (not zip) file cut short in a header
+    # A damaged pickle: its opcodes pop an empty stack, name a missing memo entry
+    # or storage, or build a tensor from the wrong pieces.
+    IndexError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+)
+
+
 def _read(path: PathLike) -> tuple[str, dict]:
     """The dictionary stored in the checkpoint at `path`, format checked, and its name."""
     path = _as_path(path)
@@ -289,7 +311,11 @@ def _read(path: PathLike) -> tuple[str, dict]:
                 "tensors and plain values only, the one kind hello_rnn loads "
                 "(it never runs Python objects stored in a file)"
             ) from None
-        except Exception:  # truncated, not a zip, another kind of file: not ours
+        except (OSError, *_NOT_A_TORCH_FILE) as error:  # truncated, damaged, not ours
+            # In a truncated file torch's zip reader seeks to before the file's start
+            # (EINVAL); any other OSError is a read that failed, not a damaged file.
+            if isinstance(error, OSError) and error.errno != errno.EINVAL:
+                raise
             raise InvalidValueError(
                 f"{name} is not a hello_rnn checkpoint: it is truncated, damaged "
                 "or some other kind of file"

@@ -7,9 +7,10 @@ The grid is the one in ``hello_rnn.race``, which chapter 7 imports too: every nu
 dashes ``D`` in ``RACE_DASHES``, every entrant of ``race_cells`` (the plain RNN, the same
 with as many weights as the LSTM, the GRU and the LSTM), every learning rate in
 ``RACE_LRS`` and every seed in ``RACE_SEEDS``, each for at most ``RACE_STEPS`` steps of
-``race_run``. The chapter shows the results and re-runs the best learning rate of each
-entrant at one ``D`` to check them. Run this with the chapters' arithmetic pins (see the
-Makefile's ``NOTEBOOK_ENV``) so that those re-runs repeat these runs exactly:
+``race_run``. The chapter shows the results, and looks inside networks of these runs
+that ``benchmarks/race_nets.py`` trains again and ships. A run of a thousand steps
+turns another arithmetic's last bits into other solve steps, so run both scripts with
+the same arithmetic pins, with which the shipped record was made:
 
     ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 python benchmarks/cell_race.py
 

@@ -80,6 +80,8 @@ KERNEL_PACKAGES = (
 # Lines the kernel-side helpers print, for the driver to find among the cell's outputs.
 MARKER = "@@colab-replica@@ "
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# How hello_rnn.notebook.expect's note begins (tests/test_notebook.py checks the words).
+EXPECT_NOTE = "Note: in the book's run"
 
 
 def say(text: str = "") -> None:
@@ -695,6 +697,24 @@ def error_text(cell: Any) -> str:
     return ""
 
 
+def claim_notes(cells: list) -> list[str]:
+    """The notes `hello_rnn.notebook.expect` printed where a claim of the text did not hold.
+
+    A learner on Colab must see the chapter's result, never such a note: every claim
+    has to hold on any arithmetic.
+    """
+    found = []
+    for index, cell in enumerate(cells):
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", ""))
+            found += [
+                f"cell {index}: {line}"
+                for line in text.splitlines()
+                if line.startswith(EXPECT_NOTE)
+            ]
+    return found
+
+
 def warnings_in(cell: Any) -> list[str]:
     """Lines on stderr that name a warning: not failures, but a reader on Colab sees them."""
     found = []
@@ -789,6 +809,12 @@ def run_chapter(
                 report.add(
                     f"{chapter}: runs top to bottom ({count} cells, {seconds:.0f} s)",
                     True,
+                )
+                notes = claim_notes(notebook.cells[:count])
+                report.add(
+                    f"{chapter}: every claim holds (no note from expect)",
+                    not notes,
+                    "\n".join(notes),
                 )
                 ran = True
                 if exercise:

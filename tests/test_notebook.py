@@ -1,5 +1,6 @@
 """expect: claims about a run are errors where the book is made, notes anywhere else."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,28 @@ def test_a_glued_value_declares_the_tolerance_validation_reads():
     _, plain = format_display_data(_with_metadata(713, rtol=None, atol=None))
     assert declared_tolerance({"metadata": plain}) is None
     assert "image/png" not in metadata  # no picture, no picture's facts
+
+
+def test_the_colab_replica_finds_the_note_expect_prints(monkeypatch, capsys):
+    """colab/replica.py fails a chapter whose output holds expect's note."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "replica", ROOT / "colab" / "replica.py"
+    )
+    replica = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "replica", replica)  # its dataclasses look it up
+    spec.loader.exec_module(replica)
+    monkeypatch.delenv(STRICT, raising=False)
+    expect(False, "the RNN never memorizes")
+    printed = capsys.readouterr().out
+    cells = [
+        {
+            "outputs": [
+                {"output_type": "stream", "name": "stdout", "text": "loss 0.1\n"}
+            ]
+        },
+        {"outputs": [{"output_type": "stream", "name": "stdout", "text": printed}]},
+    ]
+    assert replica.claim_notes(cells) == [f"cell 1: {printed.strip()}"]
+    assert replica.claim_notes(cells[:1]) == []

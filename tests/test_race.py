@@ -226,3 +226,43 @@ def test_a_changed_shipped_record_is_refused(tmp_path, monkeypatch):
     elsewhere = tmp_path / "my_race.json"
     elsewhere.write_bytes(changed.read_bytes())
     assert race.load_race(elsewhere)["runs"]  # a file named on purpose is read as it is
+
+
+def test_the_shipped_networks_are_the_recorded_runs():
+    """Chapter 7 looks inside these: each entrant at its best lr, every seed, as recorded."""
+    from hello_rnn.race import RACE_NETS_DASHES, load_race_nets
+
+    record = load_race()
+    best = best_learning_rates(record["runs"])
+    nets = load_race_nets()
+    task = line_task(RACE_NETS_DASHES)
+    for label, by_seed in nets.items():
+        assert sorted(by_seed) == list(RACE_SEEDS)
+        for seed, (net, meta) in by_seed.items():
+            lr = best[(RACE_NETS_DASHES, label)]["lr"]
+            (run,) = [
+                r
+                for r in record["runs"]
+                if (r["dashes"], r["cell"], r["lr"], r["seed"])
+                == (RACE_NETS_DASHES, label, lr, seed)
+            ]
+            assert (meta["lr"], meta["solved_at"]) == (lr, run["solved_at"])
+            solved = decisive_accuracy(net, task) == 1.0
+            assert solved == (run["solved_at"] is not None), (label, seed)
+
+
+def test_a_damaged_shipped_network_is_refused(monkeypatch, tmp_path):
+    import shutil
+
+    import hello_rnn.race as race
+
+    copy = tmp_path / "race_nets"
+    shutil.copytree(race.RACE_NETS, copy)
+    shutil.copy(race.RACE_NETS.with_suffix(".json"), copy.with_suffix(".json"))
+    victim = sorted(copy.glob("*.pt"))[0]
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one byte changed
+    victim.write_bytes(bytes(data))
+    monkeypatch.setattr(race, "RACE_NETS", copy)
+    with pytest.raises(InvalidValueError, match="not the file hello_rnn was made with"):
+        race.load_race_nets()

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from interpreters import find_python
 
 from hello_rnn import shakespeare
 from hello_rnn.shakespeare import (
@@ -116,33 +113,9 @@ def test_a_wrong_expected_digest_is_refused(monkeypatch, fresh_cache):
         shakespeare_text()
 
 
-def _python(version: str) -> str | None:
-    """An interpreter for `version` ("3.12") that runs: on PATH or under pyenv."""
-    if sys.version_info[:2] == tuple(map(int, version.split("."))):
-        return sys.executable
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates = [shutil.which(f"python{version}")]
-    candidates += sorted(
-        glob.glob(str(pyenv / "versions" / f"{version}.*" / "bin" / f"python{version}"))
-    )
-    for candidate in filter(None, candidates):
-        try:
-            found = subprocess.run(
-                [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-        except OSError:
-            continue
-        if found.returncode == 0 and found.stdout.strip() == version:
-            return candidate
-    return None
-
-
 @pytest.mark.parametrize("version", ["3.11", "3.12", "3.13"])
 def test_same_text_on_every_python(version):
-    python = _python(version)
+    python = find_python(version)
     if python is None:
         pytest.skip(f"no working python{version} on this machine")
     run = subprocess.run(

@@ -38,12 +38,14 @@ __all__ = [
     "RACE_DASHES",
     "RACE_HIDDEN",
     "RACE_LRS",
+    "RACE_NETS_DASHES",
     "RACE_SEEDS",
     "RACE_STEPS",
     "best_learning_rates",
     "decisive_accuracy",
     "line_task",
     "load_race",
+    "load_race_nets",
     "matched_hidden",
     "race_cells",
     "race_run",
@@ -68,6 +70,12 @@ RESULTS = Path(__file__).resolve().parent / "results" / "cell_race.json"
 # The digest of the shipped results: every reader sees the bytes the book was made with.
 # benchmarks/cell_race.py prints the new one when it writes the file.
 RESULTS_SHA256 = "46aba18839f26810a69e1959ba36b3c3efc23c802b038e4a2356dae8a4e65207"
+# The networks chapter 7 looks inside, trained once by benchmarks/race_nets.py at
+# D = RACE_NETS_DASHES (each entrant at its recorded best learning rate, every seed),
+# and the SHA-256 of their list, results/race_nets.json, which holds each file's.
+RACE_NETS_DASHES = 30
+RACE_NETS = RESULTS.parent / "race_nets"
+RACE_NETS_SHA256 = "96eefe7ffb4a8de36a0cb6ed6a59d86b5383fecbdd292f5b511488d76f6be6e8"
 
 
 @dataclass(frozen=True)
@@ -315,3 +323,39 @@ def _median(values: list[int]) -> float | None:
 def _rank(entry: dict) -> tuple:
     steps = entry["median_steps"]
     return (-entry["solved"], math.inf if steps is None else steps, entry["lr"])
+
+
+def load_race_nets() -> dict[str, dict[int, tuple[HelloRNN, dict]]]:
+    """The shipped networks of ``benchmarks/race_nets.py``: ``{entrant: {seed: (net, meta)}}``.
+
+    Each is a :class:`HelloRNN` on the CPU, in eval mode, as it stood when it solved
+    the task (or after ``RACE_STEPS`` steps); ``meta`` holds its ``cell`` (the
+    entrant's name), ``lr``, ``seed`` and ``solved_at``. Every file is checked against
+    the SHA-256 in ``race_nets.json``, and that list against ``RACE_NETS_SHA256``.
+    """
+    from . import checkpoint
+
+    manifest = RACE_NETS.with_suffix(".json")
+    listed = _verified(manifest, RACE_NETS_SHA256)
+    nets: dict[str, dict[int, tuple[HelloRNN, dict]]] = {}
+    for entry in json.loads(listed)["nets"]:
+        path = RACE_NETS / entry["file"]
+        _verified(path, entry["sha256"])
+        net, _, meta = checkpoint.load(path)
+        nets.setdefault(meta["cell"], {})[meta["seed"]] = (net, meta)
+    return nets
+
+
+def _verified(path: Path, expected: str) -> bytes:
+    """The bytes of `path`, if its SHA-256 is `expected`."""
+    if not path.is_file():
+        raise InvalidValueError(
+            f"no {path.name} at {path}; run benchmarks/race_nets.py"
+        )
+    data = path.read_bytes()
+    if (found := hashlib.sha256(data).hexdigest()) != expected:
+        raise InvalidValueError(
+            f"{path} is not the file hello_rnn was made with: its SHA-256 is {found}, "
+            f"expected {expected}. Reinstall hello_rnn (or restore it with git)"
+        )
+    return data

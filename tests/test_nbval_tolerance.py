@@ -290,3 +290,55 @@ def test_the_default_tolerance_is_the_documented_one():
     readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
     assert Tolerance(rtol=1e-3, atol=1e-6) == DEFAULT
     assert "rtol=1e-3" in readme and "atol=1e-6" in readme
+
+
+FIGURE_CELL = """
+import matplotlib.pyplot as plt
+from hello_rnn.alt_text import with_alt
+from hello_rnn.notebook import glue
+fig, ax = plt.subplots()
+ax.plot([2.1972, 0.0193])
+glue("fig_loss", with_alt(fig, "Loss falls from 2.1972 to 0.0193 over 25 steps."))
+"""
+
+
+@pytest.mark.parametrize(
+    ("alt", "passes"),
+    [
+        ("Loss falls from 2.1972 to 0.0193 over 25 steps.", True),
+        ("Loss falls from 2.1972 to 0.0193 over 30 steps.", False),  # an edited count
+        (
+            "Loss falls from 2.1972 to 0.0200 over 25 steps.",
+            False,
+        ),  # a number, 3.6 % off
+        ("Loss rises from 2.1972 to 0.0193 over 25 steps.", False),  # an edited word
+    ],
+)
+def test_nbval_compares_a_glued_figure_by_its_description(
+    tmp_path, monkeypatch, alt, passes
+):
+    """Executed once here, its stored description edited: nbval with the plugin sees it."""
+    from nbclient import NotebookClient
+
+    monkeypatch.delenv(
+        "MPLBACKEND", raising=False
+    )  # the kernel's inline backend: a PNG
+
+    cell = nbformat.v4.new_code_cell(FIGURE_CELL)
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    NotebookClient(notebook, kernel_name="python3").execute()
+    (output,) = [o for o in cell.outputs if o.get("output_type") == "display_data"]
+    assert output["metadata"]["image/png"]["alt"].startswith("Loss falls")
+    output["metadata"]["image/png"]["alt"] = alt
+    # another machine draws other PNG bytes: never compared
+    png = "application/papermill.record/image/png"
+    output["data"][png] = output["data"][png][:-8] + "AAAAAAA="
+    path = tmp_path / "figure.ipynb"
+    nbformat.write(notebook, path)
+    result = _nbval(path)
+    assert (result.returncode == 0) is passes, result.stdout + result.stderr

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 import torch
+from torch import nn
 
 from hello_rnn import (
     HelloRNN,
@@ -161,3 +162,109 @@ def test_a_tiny_temperature_picks_the_top_character_without_nan(temperature):
 def test_probabilities_need_a_positive_temperature():
     with pytest.raises(InvalidValueError, match="temperature must be greater than 0"):
         next_char_probabilities(torch.zeros(3), 0.0)
+
+
+# Top-p (nucleus) sampling. Four characters with known probabilities: the logits are
+# their logarithms, so softmax gives them back.
+NUCLEUS = torch.tensor([0.5, 0.3, 0.15, 0.05])
+
+
+class FixedLogits(nn.Module):
+    """A stand-in network that scores the next character the same after any input."""
+
+    def __init__(self, probs: torch.Tensor) -> None:
+        super().__init__()
+        self.logits = nn.Parameter(probs.log())
+
+    def forward(self, x, h=None):  # [T, V] -> [T, V] logits, and a dummy state
+        return self.logits.expand(x.shape[0], -1), x.new_zeros(1)
+
+
+def test_top_p_of_one_changes_nothing_bit_for_bit(hello):
+    torch.manual_seed(0)
+    net = HelloRNN(hello.num_characters, 50)
+    for seed in range(3):
+        kwargs = {"length": 60, "temperature": 1.3, "seed": seed}
+        assert generate(net, hello, **kwargs, top_p=1.0) == generate(
+            net, hello, **kwargs
+        )
+    logits = torch.randn(5, 7)
+    assert torch.equal(
+        next_char_probabilities(logits, 0.7, top_p=1),
+        next_char_probabilities(logits, 0.7),
+    )
+
+
+def test_a_tiny_top_p_is_greedy_decoding(trained, hello):
+    torch.manual_seed(0)
+    net = HelloRNN(hello.num_characters, 50)  # untrained: not the same character
+    greedy = generate(net, hello, length=60)
+    assert len(set(greedy[1:])) > 1
+    for seed in range(3):
+        assert (
+            generate(net, hello, length=60, temperature=2.0, seed=seed, top_p=1e-6)
+            == greedy
+        )
+    assert generate(trained, hello, temperature=5.0, seed=0, top_p=1e-6) == hello.text
+
+
+def test_top_p_keeps_the_fewest_likeliest_characters_that_reach_it():
+    # 0.5 < 0.7 <= 0.5 + 0.3: the first two, renormalised to 0.625 and 0.375
+    torch.testing.assert_close(
+        next_char_probabilities(NUCLEUS.log(), top_p=0.7),
+        torch.tensor([0.625, 0.375, 0.0, 0.0]),
+        rtol=1e-6,
+        atol=0.0,
+    )
+    # 0.5 reaches 0.5 on its own; 0.9 needs three; every row on its own
+    rows = next_char_probabilities(NUCLEUS.log().flip(0).expand(2, 4), top_p=0.5)
+    assert torch.equal(rows, torch.tensor([[0.0, 0.0, 0.0, 1.0]] * 2))
+    assert (next_char_probabilities(NUCLEUS.log(), top_p=0.9) > 0).sum() == 3
+
+
+def test_temperature_comes_before_top_p():
+    # At τ = 2 the probabilities go as sqrt(p): flatter, so 0.7 now needs three.
+    flat = NUCLEUS.sqrt() / NUCLEUS.sqrt().sum()
+    assert flat[:2].sum() < 0.7 < flat[:3].sum()
+    kept = torch.cat([flat[:3], torch.zeros(1)])
+    torch.testing.assert_close(
+        next_char_probabilities(NUCLEUS.log(), 2.0, top_p=0.7),
+        kept / kept.sum(),
+        rtol=1e-6,
+        atol=1e-7,
+    )
+
+
+def test_a_top_p_that_keeps_two_characters_draws_only_those_two():
+    vocabulary = Vocabulary("abcd")
+    net = FixedLogits(NUCLEUS)  # a: 0.5, b: 0.3, c: 0.15, d: 0.05
+    text = generate(net, vocabulary, "a", 4000, temperature=1.0, seed=0, top_p=0.7)
+    drawn = text[1:]
+    assert set(drawn) == {"a", "b"}
+    # a is drawn with probability 0.625: 4000 draws put it within 0.03 (4 sd)
+    assert abs(drawn.count("a") / len(drawn) - 0.625) < 0.03
+    # without top-p all four appear, and the same seed repeats the same text
+    assert set(generate(net, vocabulary, "a", 4000, 1.0, seed=0)) == set("abcd")
+    assert text == generate(net, vocabulary, "a", 4000, 1.0, seed=0, top_p=0.7)
+
+
+@pytest.mark.parametrize(
+    ("top_p", "error", "match"),
+    [
+        (0.0, InvalidValueError, r"top_p must be greater than 0 and at most 1"),
+        (-0.5, InvalidValueError, r"top_p must be greater than 0 and at most 1"),
+        (1.5, InvalidValueError, r"at most 1 \(.*1 keeps every character\), got 1.5"),
+        (float("nan"), InvalidValueError, "top_p must be a finite number"),
+        (float("inf"), InvalidValueError, "top_p must be a finite number"),
+        ("0.9", InvalidTypeError, r"top_p must be a number, got '0.9' \(str\)"),
+        (True, InvalidTypeError, "top_p must be a number"),
+        (None, InvalidTypeError, "top_p must be a number"),
+    ],
+)
+@pytest.mark.parametrize("temperature", [0.0, 1.0])
+def test_bad_top_p_is_reported(trained, hello, top_p, error, match, temperature):
+    for function in (generate, iter_generate):
+        with pytest.raises(error, match=match):
+            "".join(function(trained, hello, temperature=temperature, top_p=top_p))
+    with pytest.raises(error, match=match):
+        next_char_probabilities(torch.zeros(3), top_p=top_p)

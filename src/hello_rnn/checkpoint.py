@@ -207,8 +207,8 @@ def load(
         map_location: the device to put the network on; the CPU by default.
 
     Returns:
-        ``(net, vocabulary, meta)``: the network in eval mode, its
-        :class:`~hello_rnn.data.Vocabulary`, and the extra values saved with it.
+        The triple ``(net, vocabulary, meta)``, that is the network in eval mode,
+        its :class:`~hello_rnn.data.Vocabulary`, and the extra values saved with it.
 
     Raises:
         FileNotFoundError: there is no file at `path`.
@@ -227,8 +227,8 @@ def load_training(
     """Read a checkpoint written by :func:`save_training`, to go on with its run.
 
     Returns:
-        ``(net, vocabulary, meta, state)``: what :func:`load` returns, and the
-        :class:`~hello_rnn.corpus.TrainingState` to pass to
+        The tuple ``(net, vocabulary, meta, state)``, that is what :func:`load`
+        returns and the :class:`~hello_rnn.corpus.TrainingState` to pass to
         ``train_on_corpus(net, vocabulary, text, resume=state)`` (its tensors
         on the CPU; the run moves them where the network is).
 

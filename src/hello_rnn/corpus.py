@@ -58,9 +58,9 @@ __all__ = [
 #: The held-out text comes in pieces of at most this many characters, spread
 #: evenly through the text (:func:`split_text`).
 VALIDATION_PIECE_CHARS = 2_500
-#: Which split :func:`split_text` makes, in words: a record of a validation score
-#: (``benchmarks/results/``) keeps it, so a score of another split is never shown
-#: as if it were of this one.
+#: Which split :func:`split_text` makes, in words. A record of a validation score
+#: (``benchmarks/results/``) keeps it, so that a score of another split is never
+#: shown as if it were of this one.
 VALIDATION_SPLIT = (
     f"spread: the end of each of equal sections, "
     f"pieces of at most {VALIDATION_PIECE_CHARS} characters"
@@ -98,8 +98,8 @@ def windows(indices: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Te
         seq_len: ``T``, characters per window.
 
     Returns:
-        ``inputs, targets``: ``[W, T]`` with ``W = (L - 1) // T``, views of
-        `indices` (so of its dtype).
+        The pair ``(inputs, targets)``, each ``[W, T]`` with ``W = (L - 1) // T``,
+        views of `indices` (so of its dtype).
     """
     _check_indices(indices)
     seq_len = positive_int("seq_len", seq_len)
@@ -134,8 +134,8 @@ def batches(
         start: the first batch to yield: a resumed run skips those it has read.
 
     Yields:
-        ``inputs, targets``: LongTensors ``[B, T]``, batches ``start`` to
-        ``batches_per_pass(L, T, B) - 1``. Only these small pieces are made
+        The pairs ``(inputs, targets)`` of LongTensors ``[B, T]``, batches ``start``
+        to ``batches_per_pass(L, T, B) - 1``. Only these small pieces are made
         LongTensors, as they are used; the text stays in its compact dtype.
     """
     batch_size = positive_int("batch_size", batch_size)

@@ -3,9 +3,10 @@
 .. math::
 
     h_t = \\tanh(W_{xh} x_t + W_{hh} h_{t-1} + b_h), \\qquad
-    y_t = W_{hy} h_t + b_y
+    z_t = W_{hy} h_t + b_y
 
-``y_t`` are logits: one score per character for what comes after ``x_t``.
+``z_t`` are the logits: one score per character for what comes after ``x_t``
+(the target ``y_t`` is the index of the character that does come next).
 The same read-out also sits on torch's gated cells (GRU, LSTM), for the
 chapter that compares them. The model knows nothing of how it is trained.
 """
@@ -49,12 +50,12 @@ class RNNCell(nn.Module):
         hidden_size: ``H``, the number of hidden units.
 
     Inputs: ``x, h0``
-        - ``x``: ``[N, T, V]``, a batch of ``N`` sequences of ``T`` inputs.
-        - ``h0``: ``[N, H]``, the hidden state before the first input.
+        - ``x``: ``[B, T, V]``, a batch of ``B`` sequences of ``T`` inputs.
+        - ``h0``: ``[B, H]``, the hidden state before the first input.
 
     Outputs: ``hs, h_T``
-        - ``hs``: ``[N, T, H]``, the hidden state after every input.
-        - ``h_T``: ``[N, H]``, the last of them, to carry on from.
+        - ``hs``: ``[B, T, H]``, the hidden state after every input.
+        - ``h_T``: ``[B, H]``, the last of them, to carry on from.
 
     Weights (initialised like :class:`torch.nn.RNN`, uniform in ``±1/sqrt(H)``):
         ``W_xh`` ``[H, V]``, ``W_hh`` ``[H, H]``, ``b_h`` ``[H]``.
@@ -74,9 +75,19 @@ class RNNCell(nn.Module):
     def forward(
         self, x: torch.Tensor, h0: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run the recurrence over the ``T`` inputs of every sequence in the batch.
+
+        Args:
+            x: ``[B, T, V]``, a batch of ``B`` sequences of ``T`` inputs.
+            h0: ``[B, H]``, the hidden state before the first input.
+
+        Returns:
+            The pair ``(hs, h_T)``. ``hs`` ``[B, T, H]`` holds the hidden state
+            after every input, ``h_T`` ``[B, H]`` the last of them, to carry on from.
+        """
         # The input's share, W_xh x_t + b_h, does not depend on the past: compute
         # it for every time step in one matrix product, outside the loop.
-        input_part = x @ self.W_xh.T + self.b_h  # [N, T, H]
+        input_part = x @ self.W_xh.T + self.b_h  # [B, T, H]
         h = h0
         hs = []
         for x_part in input_part.unbind(dim=1):  # unbind, not x[:, t]: cheaper backward
@@ -98,14 +109,14 @@ class HelloRNN(nn.Module):
             and ``"lstm"`` (:class:`torch.nn.LSTM`).
 
     Inputs: ``x, h0=None``
-        - ``x``: ``[T, V]`` (one sequence) or ``[N, T, V]`` (a batch).
-        - ``h0``: ``[H]`` or ``[N, H]``; zeros when omitted. For ``"lstm"``
+        - ``x``: ``[T, V]`` (one sequence) or ``[B, T, V]`` (a batch).
+        - ``h0``: ``[H]`` or ``[B, H]``; zeros when omitted. For ``"lstm"``
           a pair ``(h0, c0)`` of that shape.
 
     Outputs: ``logits, h_T``
-        - ``logits``: ``[T, V]`` or ``[N, T, V]``, a score per character for
-          the next one.
-        - ``h_T``: ``[H]`` or ``[N, H]``, the last hidden state (for ``"lstm"``
+        - ``logits``: ``[T, V]`` or ``[B, T, V]``, the logits ``z_t``: a score
+          per character for the next one.
+        - ``h_T``: ``[H]`` or ``[B, H]``, the last hidden state (for ``"lstm"``
           the pair ``(h_T, c_T)``).
     """
 
@@ -132,6 +143,27 @@ class HelloRNN(nn.Module):
     def forward(
         self, x: torch.Tensor, h0: Hidden | None = None
     ) -> tuple[torch.Tensor, Hidden]:
+        """Read ``x`` from the hidden state ``h0``; score every next character.
+
+        Args:
+            x: one-hot inputs, ``[T, V]`` (one sequence) or ``[B, T, V]`` (a
+                batch of ``B``), for instance ``DataHandler.X``.
+            h0: the hidden state before the first input, ``[H]`` or ``[B, H]``
+                to match ``x``; None starts from zeros. For ``"lstm"`` a pair
+                ``(h0, c0)`` of that shape.
+
+        Returns:
+            The pair ``(logits, h_T)``. ``logits`` ``[T, V]`` or ``[B, T, V]``
+            holds ``z_t``, a score per character for the one after ``x_t``
+            (softmax turns it into probabilities). ``h_T`` ``[H]`` or ``[B, H]``
+            is the hidden state after the last input, to carry on from; for
+            ``"lstm"`` the pair ``(h_T, c_T)``.
+
+        Raises:
+            ~hello_rnn.errors.InvalidTypeError: ``x`` is not a float tensor, or
+                ``h0`` is not the kind of state the cell carries.
+            ~hello_rnn.errors.InvalidValueError: ``x`` or ``h0`` has the wrong shape.
+        """
         unbatched = self._check_input(x, h0)
         if unbatched:
             x = x.unsqueeze(0)
@@ -160,7 +192,7 @@ class HelloRNN(nn.Module):
             )
         if x.dim() not in (2, 3) or x.shape[-1] != self.num_chars:
             raise InvalidValueError(
-                f"x must have shape [T, {self.num_chars}] or [N, T, {self.num_chars}], "
+                f"x must have shape [T, {self.num_chars}] or [B, T, {self.num_chars}], "
                 f"got {list(x.shape)}"
             )
         if x.shape[-2] == 0:

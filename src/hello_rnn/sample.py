@@ -1,4 +1,10 @@
-"""Writing text: feed the network its own predictions, one character at a time."""
+"""Writing text: feed the network its own predictions, one character at a time.
+
+Each next character is drawn from ``softmax(z / τ)``, the logits ``z`` divided by the
+temperature ``τ`` (0: always the most likely one). Top-p (nucleus) sampling then
+keeps only the likeliest characters that together hold a share ``top_p`` of the
+probability, and draws among them.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +21,59 @@ __all__ = ["generate", "iter_generate", "next_char_probabilities"]
 
 
 def next_char_probabilities(
-    logits: torch.Tensor, temperature: float = 1.0
+    logits: torch.Tensor, temperature: float = 1.0, *, top_p: float = 1.0
 ) -> torch.Tensor:
-    """``softmax(logits / temperature)``: ``[*, V]`` scores to probabilities.
+    """``softmax(logits / τ)``, then top-p: ``[*, V]`` logits to probabilities.
 
-    Below 1 the temperature sharpens the distribution towards the top character;
-    above 1 it flattens it towards uniform.
+    Below 1 the temperature ``τ`` sharpens the distribution towards the top
+    character; above 1 it flattens it towards uniform. A ``top_p`` below 1 then
+    keeps the smallest set of likeliest characters whose probabilities sum to at
+    least ``top_p`` (the *nucleus*), sets the others to 0 and renormalises.
+
+    Args:
+        logits: ``[*, V]``, the scores ``z`` of the ``V`` characters (any
+            leading dimensions; each row on its own).
+        temperature: ``τ``, greater than 0.
+        top_p: the share of probability to keep, in ``(0, 1]``. 1 keeps every
+            character and changes nothing; a tiny one keeps the top character only.
+
+    Returns:
+        ``[*, V]``, rows that sum to 1, with 0 for every character top-p left out.
     """
     temperature = finite_float("temperature", temperature, positive=True)
+    top_p = _top_p(top_p)
     scaled = logits / temperature
     if not torch.isfinite(scaled).all():
         # A tiny temperature overflows float32. Softmax ignores shifts, so shift
         # the top logit to 0 and divide in float64 (where the temperature itself
         # is not rounded to 0).
         shifted = (logits - logits.amax(dim=-1, keepdim=True)).double()
-        return torch.softmax(shifted / temperature, dim=-1).to(logits.dtype)
-    return torch.softmax(scaled, dim=-1)
+        probs = torch.softmax(shifted / temperature, dim=-1).to(logits.dtype)
+    else:
+        probs = torch.softmax(scaled, dim=-1)
+    return probs if top_p == 1.0 else _nucleus(probs, top_p)
+
+
+def _top_p(value: object) -> float:
+    """Return `value` as a float if it is in (0, 1], else raise."""
+    top_p = finite_float("top_p", value)
+    if not 0.0 < top_p <= 1.0:
+        raise InvalidValueError(
+            f"top_p must be greater than 0 and at most 1 (the share of probability "
+            f"to keep; 1 keeps every character), got {value!r}"
+        )
+    return top_p
+
+
+def _nucleus(probs: torch.Tensor, top_p: float) -> torch.Tensor:
+    """Keep the fewest likeliest characters that hold ``top_p``; renormalise."""
+    ranked, order = probs.sort(dim=-1, descending=True, stable=True)
+    # A character stays if the likelier ones before it hold less than top_p: the
+    # top one always does, and the last to stay is the one that reaches top_p.
+    before = ranked.double().cumsum(dim=-1) - ranked.double()
+    keep = torch.empty_like(probs, dtype=torch.bool).scatter_(-1, order, before < top_p)
+    kept = probs.masked_fill(~keep, 0.0)
+    return kept / kept.sum(dim=-1, keepdim=True)
 
 
 def generate(
@@ -40,6 +83,8 @@ def generate(
     length: int | None = None,
     temperature: float = 0.0,
     seed: int | None = None,
+    *,
+    top_p: float = 1.0,
 ) -> str:
     """Write ``length`` characters after ``prefix``.
 
@@ -55,14 +100,22 @@ def generate(
         length: how many characters to add. Given a ``DataHandler``, by
             default enough to make the text as long as ``data.text``, so a
             network that memorized it writes it out; required otherwise.
-        temperature: 0 picks the most likely character every time (greedy);
-            above 0 samples from ``softmax(logits / temperature)``.
+        temperature: ``τ``. 0 picks the most likely character every time
+            (greedy); above 0 samples from ``softmax(z / τ)``, ``z`` the logits.
         seed: seeds the sampling, so the same seed writes the same text.
+        top_p: top-p (nucleus) sampling, in ``(0, 1]``: after the temperature,
+            draw only among the fewest likeliest characters whose probabilities
+            sum to at least ``top_p`` (:func:`next_char_probabilities`). 1, the
+            default, keeps every character and writes the same text as without
+            it; greedy decoding (``τ = 0``) has no use for it.
 
     Returns:
         ``prefix`` followed by ``length`` generated characters.
     """
-    return "".join(iter_generate(net, vocabulary, prefix, length, temperature, seed))
+    characters = iter_generate(
+        net, vocabulary, prefix, length, temperature, seed, top_p=top_p
+    )
+    return "".join(characters)
 
 
 @torch.no_grad()
@@ -73,6 +126,8 @@ def iter_generate(
     length: int | None = None,
     temperature: float = 0.0,
     seed: int | None = None,
+    *,
+    top_p: float = 1.0,
 ) -> Iterator[str]:
     """:func:`generate`, one character at a time: the prefix's, then each new one.
 
@@ -91,6 +146,7 @@ def iter_generate(
         length = max(len(text) - len(prefix), 0)  # as long as the text
     length = non_negative_int("length", length)
     temperature = finite_float("temperature", temperature, minimum=0.0)
+    top_p = _top_p(top_p)
     indices = vocabulary.encode(prefix)  # [P]; raises for a character not in it
     generator = None
     if seed is not None:
@@ -109,7 +165,9 @@ def iter_generate(
             else:
                 # Sample on the CPU with our own generator:
                 # the same seed writes the same text on any device.
-                probs = next_char_probabilities(last.float().cpu(), temperature)
+                probs = next_char_probabilities(
+                    last.float().cpu(), temperature, top_p=top_p
+                )  # [V]
                 index = int(torch.multinomial(probs, 1, generator=generator))
             yield vocabulary.index_to_char[index]
             x = vocabulary.one_hot(torch.tensor([index], device=device))  # [1, V]

@@ -74,6 +74,24 @@ def test_defaults_memorize_hello_rnn_for_ten_seeds_out_of_ten(hello, cell):
         assert generate(net, hello, prefix="H") == "Hello, RNN!", f"seed {seed}"
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_memorized_at_is_the_first_step_after_which_every_character_is_right(
+    hello, seed
+):
+    """Not a step late: before that step the network still got one wrong, and training
+    stops right after it, with every character right."""
+    torch.manual_seed(seed)
+    net = HelloRNN(hello.num_characters, 50)
+    history = train(net, hello)
+    k = history.memorized_at
+    assert k is not None and history.steps == k
+    # history.accuracy[k - 1] was measured before step k: with the weights after step k - 1
+    assert history.accuracy[k - 1] < 1.0
+    with torch.no_grad():
+        logits, _ = net(hello.X)
+    assert (logits.argmax(dim=-1) == hello.y).all()
+
+
 def test_history_has_one_entry_per_step(hello):
     torch.manual_seed(0)
     net = HelloRNN(hello.num_characters, 50)
@@ -161,14 +179,15 @@ def test_data_must_be_a_data_handler(hello):
 
 
 class _NaNFromCall(nn.Module):
-    """Wraps a network; from its `call`-th forward on, every logit is NaN (as if a weight had blown up)."""
+    """Wraps a network; from its `call`-th training forward on (one that records a graph,
+    one a step), every logit is NaN (as if a weight had blown up)."""
 
     def __init__(self, net: nn.Module, call: int) -> None:
         super().__init__()
         self.net, self.call, self.calls = net, call, 0
 
     def forward(self, x, h0=None):
-        self.calls += 1
+        self.calls += torch.is_grad_enabled()  # not train()'s look after each step
         logits, h = self.net(x, h0)
         return (logits * math.nan if self.calls >= self.call else logits), h
 

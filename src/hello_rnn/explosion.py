@@ -51,7 +51,7 @@ EXPLOSION_SEEDS = tuple(range(64))
 CLIP_TIMES_TYPICAL = 5  # the clip: five times the median norm of the unprotected runs
 CALM_FACTORS = (2, 4)  # the control's learning rate is EXPLOSION_LR divided by these
 RESULTS = Path(__file__).resolve().parent / "results" / "explosion.json"
-EXPLOSION_SHA256 = "5085bc951ccba15eb02675d42e3081327350d0b1c9daecdff7fd20367a00a510"
+EXPLOSION_SHA256 = "979c71ae0d9d4afa29ed522be93d23de096d936297736e5dc7fb186c7098cc42"
 
 
 @dataclass(frozen=True)

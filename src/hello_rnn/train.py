@@ -102,8 +102,11 @@ def seed_everything(seed: int) -> int:
     results there can differ in the last digits from run to run; making them
     exact (``torch.use_deterministic_algorithms``) would slow every run down.
 
+    Args:
+        seed: an integer in ``[0, 2**32)``, the range NumPy's seed accepts.
+
     Returns:
-        ``seed``, checked: an integer in ``[0, 2**32)``.
+        ``seed`` itself, once checked.
     """
     seed = non_negative_int("seed", seed)
     if seed >= 2**32:
@@ -187,8 +190,8 @@ def train_step(
             ``clip_norm`` (:func:`torch.nn.utils.clip_grad_norm_`).
 
     Returns:
-        A :class:`StepResult`. Its numbers are Python floats: on a GPU, reading
-        them waits for the step to finish.
+        What the step measured, as a :class:`StepResult`. Its numbers are Python
+        floats, so on a GPU reading them waits for the step to finish.
     """
     clamp, clip_norm = clamp_or_clip(clamp, clip_norm)
     parameters = list(net.parameters())
@@ -242,9 +245,9 @@ def train(
             and the data follows it.
         progress: show a progress bar.
         optimizer: ``"adam"`` (default) or ``"sgd"``.
-        stop_when_memorized: stop at the first step at which the network gets
-            every next character right (then greedy generation from the first
-            character reproduces the text exactly).
+        stop_when_memorized: stop right after the first step after which the
+            network gets every next character right (then greedy generation from
+            the first character reproduces the text exactly).
 
     Returns:
         A :class:`History` of every step.
@@ -286,13 +289,9 @@ def train(
             bar.set_postfix(
                 loss=f"{result.loss:.4f}", accuracy=f"{accuracy:.2f}", refresh=False
             )
-            # The accuracy above was measured before the step; confirm the updated
-            # weights still get every character right before calling it memorized.
-            if (
-                accuracy == 1.0
-                and history.memorized_at is None
-                and _accuracy(net, X, y) == 1.0
-            ):
+            # The accuracy above was measured before the step: memorized means the
+            # weights after it get every character right, so look again.
+            if history.memorized_at is None and _accuracy(net, X, y) == 1.0:
                 history.memorized_at = step
                 if stop_when_memorized:
                     break

@@ -16,7 +16,7 @@ pytest.importorskip("matplotlib")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-from hello_rnn import DataHandler, History, alt_text, plots  # noqa: E402
+from hello_rnn import DataHandler, History, InvalidValueError, alt_text, plots  # noqa: E402
 from hello_rnn.alt_text import alt_of  # noqa: E402
 from hello_rnn.corpus import CorpusHistory  # noqa: E402
 from hello_rnn.plots import _describe as say  # noqa: E402
@@ -156,6 +156,25 @@ def test_hidden_state_heatmap_summarises_range_and_standout_units():
     assert "6 rows" in text and "4 columns" in text
     assert "unit 2 (from -0.95 to 1)" in text or "unit 2 (from -0.95 to 0.95)" in text
     assert "beyond ±0.9" in text
+
+
+def test_hidden_value_histogram_gives_the_shares_from_the_values():
+    states = torch.tensor([[0.95, -0.97, 0.1, 0.2], [0.3, -0.92, 0.0, 0.6]])  # 8 values
+    text = alt(plots.hidden_value_histogram(states, bins=4))
+    assert "all 8 hidden values, in 4 bars" in text
+    assert "37.5% are beyond ±0.9" in text or "38% are beyond ±0.9" in text
+    assert "50% within ±0.5" in text
+    other = alt(plots.hidden_value_histogram(torch.zeros(2, 3), bins=4))
+    assert "0% are beyond" in other and "100% within ±0.5" in other
+
+
+def test_lstm_cell_diagram_says_the_path_and_what_the_belt_keeps():
+    plain = alt(plots.lstm_cell_diagram())
+    assert "forget gate f_t" in plain and "hidden state h_t" in plain
+    kept = alt(plots.lstm_cell_diagram(forget=0.9))
+    assert "keeps 90% of the cell state a step, 0.0424 of it after 30 steps" in kept
+    with pytest.raises(InvalidValueError, match="between 0 and 1"):
+        plots.lstm_cell_diagram(forget=1.5)
 
 
 def test_memorization_study_gives_each_median_and_the_failures():
@@ -375,6 +394,14 @@ ALT_TEXT_TESTS = {
     "hidden_state_heatmap": (
         "test_plots_alt",
         "test_hidden_state_heatmap_summarises_range_and_standout_units",
+    ),
+    "hidden_value_histogram": (
+        "test_plots_alt",
+        "test_hidden_value_histogram_gives_the_shares_from_the_values",
+    ),
+    "lstm_cell_diagram": (
+        "test_plots_alt",
+        "test_lstm_cell_diagram_says_the_path_and_what_the_belt_keeps",
     ),
     "memorization_study": (
         "test_plots_alt",

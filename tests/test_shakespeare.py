@@ -13,9 +13,11 @@ from interpreters import find_python
 
 from hello_rnn import shakespeare
 from hello_rnn.shakespeare import (
+    PLAYS,
     SHAKESPEARE_FILE,
     SHAKESPEARE_SHA256,
     CorpusChecksumError,
+    play_spans,
     shakespeare_path,
     shakespeare_text,
 )
@@ -132,3 +134,16 @@ def test_same_text_on_every_python(version):
     assert report["length"] == len(text)
     assert report["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert report["sha256"] == SHAKESPEARE_SHA256
+
+
+def test_the_plays_tile_the_text():
+    """play_spans: each play starts with its first act, blank lines between them."""
+    text = shakespeare_text()
+    spans = play_spans()
+    assert [title for title, _, _ in spans] == [title for title, _ in PLAYS]
+    for (_, _, end), (_, start, _) in zip(spans, spans[1:]):
+        assert text[end:start] == "\n\n"
+    for title, start, end in spans:
+        assert text[start:end].upper().startswith("ACT "), title
+        assert text[end - 1] != "\n", title  # the join's blank line is not the play's
+    assert spans[0][1] == 0 and text[spans[-1][2] :] == "\n"

@@ -131,3 +131,22 @@ def test_the_chapters_store_slider_frames():
         )
         >= 5
     )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_visible_code_is_code_to_learn(notebook):
+    """Bookkeeping (glue, expect) lives in hidden cells; the page shows the computation."""
+    hidden = {"remove-cell", "hide-input", "remove-input"}
+    for index, cell in enumerate(
+        json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    ):
+        if cell["cell_type"] != "code" or hidden & set(
+            cell["metadata"].get("tags", [])
+        ):
+            continue
+        source = "".join(cell["source"])
+        found = re.findall(r"(?<![\w.])(glue|expect)\(", source)
+        assert not found, (
+            f"{notebook.name}, cell {index}: visible code calls {sorted(set(found))}; "
+            "move it into a hidden cell (tag remove-cell)"
+        )

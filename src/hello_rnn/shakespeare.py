@@ -17,9 +17,11 @@ import hashlib
 from pathlib import Path
 
 __all__ = [
+    "PLAYS",
     "SHAKESPEARE_FILE",
     "SHAKESPEARE_SHA256",
     "CorpusChecksumError",
+    "play_spans",
     "shakespeare_path",
     "shakespeare_text",
 ]
@@ -27,6 +29,31 @@ __all__ = [
 SHAKESPEARE_FILE = "corpora/shakespeare.txt"
 # The digest of the file's bytes: a changed or damaged copy is caught on reading.
 SHAKESPEARE_SHA256 = "e3ed1c036fec02d85ef083aaa0310f4a05e82c94ae4ff07eb037726b7ac80ea8"
+
+
+# The nine plays, in the order the text holds them, each with its length in characters.
+# Consecutive plays are joined by a blank line (two newlines), and the text ends with
+# a newline (corpora/README.md).
+PLAYS = (
+    ("Coriolanus", 163_720),
+    ("Julius Caesar", 115_063),
+    ("Macbeth", 102_403),
+    ("Measure for Measure", 125_233),
+    ("The Merchant of Venice", 119_545),
+    ("Much Ado About Nothing", 121_659),
+    ("Othello", 153_784),
+    ("The Tempest", 97_606),
+    ("Twelfth Night", 114_185),
+)
+
+
+def play_spans() -> list[tuple[str, int, int]]:
+    """``(title, start, end)`` of every play: ``shakespeare_text()[start:end]`` is its text."""
+    spans, start = [], 0
+    for title, length in PLAYS:
+        spans.append((title, start, start + length))
+        start += length + 2  # the blank line that joins it to the next
+    return spans
 
 
 class CorpusChecksumError(ValueError):

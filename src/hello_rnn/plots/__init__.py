@@ -16,6 +16,7 @@ from .encoding import one_hot_matrix
 from .gated_cells import (
     decisive_predictions,
     gradient_reach,
+    lstm_cell_diagram,
     race_by_dashes,
     unit_traces,
 )
@@ -42,6 +43,7 @@ from .sampling import (
 )
 from .training import (
     hidden_state_heatmap,
+    hidden_value_histogram,
     memorization_study,
     training_curves,
     training_snapshot,
@@ -54,10 +56,12 @@ __all__ = [
     "next_char_confidences",
     "training_curves",
     "hidden_state_heatmap",
+    "hidden_value_histogram",
     "memorization_study",
     "training_snapshot",
     "gradient_norm_vs_length",
     "loss_wall",
+    "lstm_cell_diagram",
     "exploding_runs",
     "clamp_vs_clip",
     "largest_gradient_element",

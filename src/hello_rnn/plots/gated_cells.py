@@ -283,3 +283,116 @@ def race_by_dashes(
         f"rate, by number of dashes: {'; '.join(sentences)}. The right panel shows the "
         "median step at which the solved seeds solved it.",
     )
+
+
+def lstm_cell_diagram(forget: float | None = None) -> Figure:
+    """One step of an LSTM cell, drawn: the cell state along the top, the gates below.
+
+    Args:
+        forget: a forget-gate value (0 to 1) to write on the belt, with what is left of
+            the cell state after ``D`` such steps spelt out in the alt text; or None.
+    """
+    from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+    if forget is not None and not 0.0 <= forget <= 1.0:
+        raise InvalidValueError(f"forget must be between 0 and 1, got {forget!r}")
+    fig, ax = plt.subplots(figsize=(7.6, 4.4))
+    ink, belt = "#333333", "#b35806"
+
+    def box(x: float, y: float, text: str, colour: str, w: float = 1.1) -> None:
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - w / 2, y - 0.3),
+                w,
+                0.6,
+                fc=colour,
+                ec=ink,
+                lw=1.1,
+                boxstyle="round,pad=0.04",
+                zorder=2,
+            )
+        )
+        ax.text(x, y, text, ha="center", va="center", fontsize=11, zorder=3)
+
+    def node(x: float, y: float, text: str) -> None:
+        ax.add_patch(Circle((x, y), 0.24, fc="white", ec=ink, lw=1.1, zorder=2))
+        ax.text(x, y, text, ha="center", va="center", fontsize=12, zorder=3)
+
+    def arrow(
+        points: list[tuple[float, float]], colour: str = ink, lw: float = 1.3
+    ) -> None:
+        for start, end in zip(points, points[1:]):
+            last = end == points[-1]
+            ax.add_patch(
+                FancyArrowPatch(
+                    start,
+                    end,
+                    color=colour,
+                    lw=lw,
+                    arrowstyle="-|>" if last else "-",
+                    mutation_scale=13,
+                    shrinkA=0,
+                    shrinkB=0,
+                    zorder=1,
+                )
+            )
+
+    # the belt: c_{t-1} -> (x f_t) -> (+ i_t * c~_t) -> c_t
+    box(0.6, 5.0, "$c_{t-1}$", "#fde0c5")
+    box(9.4, 5.0, "$c_t$", "#fde0c5")
+    node(3.0, 5.0, "×")
+    node(5.4, 5.0, "+")
+    arrow([(1.15, 5.0), (2.76, 5.0)], belt, 2.6)
+    arrow([(3.24, 5.0), (5.16, 5.0)], belt, 2.6)
+    arrow([(5.64, 5.0), (8.85, 5.0)], belt, 2.6)
+    if forget is not None:
+        ax.text(
+            4.2, 5.25, f"× {say.number(forget, 3)}", ha="center", fontsize=9, color=belt
+        )
+    # the gates read [h_{t-1}, x_t]
+    box(1.2, 0.6, "$[h_{t-1}, x_t]$", "#dbe9f6", w=1.7)
+    gates = [
+        (3.0, "$f_t$  σ"),
+        (4.6, "$i_t$  σ"),
+        (6.2, r"$\tilde c_t$  tanh"),
+        (7.8, "$o_t$  σ"),
+    ]
+    ax.plot([2.05, 7.8], [1.25, 1.25], color=ink, lw=1.1)
+    ax.plot([1.2, 1.2, 2.05], [0.9, 1.25, 1.25], color=ink, lw=1.1)
+    for x, label in gates:
+        box(x, 2.2, label, "#e4dcf1", w=1.25)
+        arrow([(x, 1.25), (x, 1.9)])
+    arrow([(3.0, 2.5), (3.0, 4.76)])  # f_t into the belt's x
+    node(5.4, 3.5, "×")  # i_t x c~_t
+    arrow([(4.6, 2.5), (4.6, 3.5), (5.16, 3.5)])
+    arrow([(6.2, 2.5), (6.2, 3.5), (5.64, 3.5)])
+    arrow([(5.4, 3.74), (5.4, 4.76)])
+    # the output: h_t = o_t x tanh(c_t)
+    box(8.6, 4.0, "tanh", "#e4dcf1", w=0.9)
+    arrow([(8.6, 5.0), (8.6, 4.3)])
+    node(8.6, 3.2, "×")
+    arrow([(8.6, 3.7), (8.6, 3.44)])
+    arrow([(7.8, 2.5), (7.8, 3.2), (8.36, 3.2)])
+    box(9.4, 1.4, "$h_t$", "#fde6c8")
+    arrow([(8.6, 2.96), (8.6, 1.4), (8.85, 1.4)])
+    ax.set_xlim(-0.2, 10.2)
+    ax.set_ylim(0, 5.7)
+    ax.set_axis_off()
+    fig.tight_layout()
+    kept = (
+        f" The forget gate written on the belt, {say.number(forget, 3)}, keeps "
+        f"{say.percent(forget)} of the cell state a step, "
+        f"{say.number(forget**30, 3)} of it after 30 steps."
+        if forget is not None
+        else ""
+    )
+    return with_alt(
+        fig,
+        "A diagram of one LSTM step. Along the top, drawn thick, runs the cell state: "
+        "c_{t-1} is multiplied element by element by the forget gate f_t, then the "
+        "input gate i_t times the new content c~_t is added, giving c_t, with no weight "
+        "matrix and no tanh on the way. Below, four blocks read h_{t-1} and x_t "
+        "together: the gates f_t, i_t and o_t (sigmoids) and the new content c~_t "
+        "(tanh). On the right, tanh(c_t) multiplied by the output gate o_t is the new "
+        "hidden state h_t." + kept,
+    )

@@ -149,6 +149,54 @@ def _hidden_state_alt(states: torch.Tensor, inputs: str) -> str:
     )
 
 
+def hidden_value_histogram(hidden: torch.Tensor, bins: int = 20) -> Figure:
+    """How the hidden values spread over the tanh's range: a histogram of all of them.
+
+    Args:
+        hidden: ``[T, H]`` hidden states (values of tanh, in -1..1), every value counted.
+        bins: bars of equal width between -1 and 1.
+    """
+    values = hidden.detach().float().cpu().flatten()
+    if values.numel() == 0:
+        raise InvalidValueError("hidden must hold at least one value")
+    counts = torch.histc(values, bins=bins, min=-1.0, max=1.0)
+    shares = counts / values.numel()
+    edges = torch.linspace(-1.0, 1.0, bins + 1)
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    ax.bar(
+        edges[:-1].numpy(),
+        shares.numpy(),
+        width=2 / bins,
+        align="edge",
+        color="C0",
+        edgecolor="white",
+    )
+    for edge in (-0.9, 0.9):
+        ax.axvline(edge, color="0.3", ls="--", lw=1)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("hidden value $h$ (tanh: -1 to 1); dashed: ±0.9")
+    ax.set_ylabel("share of all values")
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return with_alt(fig, _histogram_alt(values, shares, edges))
+
+
+def _histogram_alt(
+    values: torch.Tensor, shares: torch.Tensor, edges: torch.Tensor
+) -> str:
+    tallest = int(shares.argmax())
+    beyond = (values.abs() > 0.9).float().mean().item()
+    middle = (values.abs() < 0.5).float().mean().item()
+    return (
+        f"A histogram of all {values.numel()} hidden values, in {len(shares)} bars from "
+        f"-1 to 1. {say.capital(say.percent(beyond))} are beyond ±0.9 (dashed lines), "
+        f"{say.percent(middle)} within ±0.5; the median |h| is "
+        f"{say.number(values.abs().median(), 2)}. The tallest bar, "
+        f"{say.number(edges[tallest], 2)} to {say.number(edges[tallest + 1], 2)}, "
+        f"holds {say.percent(shares[tallest].item())} of the values."
+    )
+
+
 def memorization_study(results: dict[int, list[int | None]], max_steps: int) -> Figure:
     """Steps to memorize against hidden size: one dot per seed, a bar at the median.
 

@@ -33,7 +33,7 @@ NOTEBOOK_ENV := env -u MPLBACKEND HELLO_RNN_STRICT=1
 OTHER_ARITHMETIC := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE OMP_NUM_THREADS=1 \
 	MKL_NUM_THREADS=1
 
-.PHONY: setup assets book test lint unit notebooks notebooks-other-arithmetic colab-replica linkcheck browser-test refresh bench clean
+.PHONY: setup assets book check test lint unit notebooks notebooks-other-arithmetic colab-replica linkcheck browser-test refresh bench clean
 
 setup: $(STAMP)
 
@@ -99,6 +99,12 @@ browser-test: setup $(CHROMIUM)
 colab-replica: setup
 	$(BIN)/python colab/replica.py
 
+# The contributor's check: lint, the unit tests and the chapters against their stored outputs.
+# No root, no TeX, no Chromium, no second venv; a few minutes on two cores.
+check: lint unit notebooks
+
+# The full gate, what CI runs (.ci/run): the check, then the chapters under another arithmetic,
+# on a replica of Colab, as a PDF, as a web site, and in a browser.
 test: lint unit notebooks notebooks-other-arithmetic colab-replica pdf pdf-check book linkcheck browser-test
 
 # Re-execute every chapter in place; a notebook whose outputs did not change is left as it was.

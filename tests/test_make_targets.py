@@ -101,3 +101,24 @@ def test_refresh_keeps_outputs_that_validate_within_tolerance(
     assert result.returncode == 0, result.stdout + result.stderr
     assert ("updated" in result.stdout) is written
     assert (path.read_bytes() != before) is written
+
+
+def test_make_check_needs_no_root_no_tex_no_browser_no_second_venv():
+    """The contributor's tier: lint, unit tests, the chapters; nothing else (a dry run)."""
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "-n", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "ruff check" in dry and "pytest tests" in dry and "--nbval" in dry
+    for needs in (
+        "apt-get",
+        "sudo",
+        "chromium",
+        "xelatex",
+        "colab/replica.py",
+        "jupyter-book",
+    ):
+        assert needs not in dry, needs

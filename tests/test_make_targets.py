@@ -10,8 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import nbformat
 import pytest
+from tiny_notebooks import one_cell_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
@@ -20,18 +20,7 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 def _chapter(folder: Path, code: str, output: str = "") -> Path:
     """A one-cell notebook in `folder` whose stored output is `output`."""
     folder.mkdir(exist_ok=True)
-    cell = nbformat.v4.new_code_cell(code, execution_count=1)
-    if output:
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=output)]
-    notebook = nbformat.v4.new_notebook(cells=[cell])
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "chapter.ipynb"
-    nbformat.write(notebook, path)
-    return path
+    return one_cell_notebook(folder / "chapter.ipynb", code, output)
 
 
 def _make(target: str, folder: Path) -> subprocess.CompletedProcess:

@@ -16,6 +16,7 @@ from nbval_tolerance import (
     texts_agree,
     values_agree,
 )
+from tiny_notebooks import one_cell_notebook
 
 HERE = Path(__file__).resolve().parent
 
@@ -236,17 +237,7 @@ def test_notebooks_agree_skips_the_cells_it_is_told_to():
 
 
 def _chapter(path: Path, code: str, stored: str, metadata: dict | None = None) -> Path:
-    cell = nbformat.v4.new_code_cell(code, execution_count=1)
-    cell.outputs = [_stream(stored)]
-    cell.metadata.update(metadata or {})
-    notebook = nbformat.v4.new_notebook(cells=[cell])
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(notebook, path)
-    return path
+    return one_cell_notebook(path, code, stored, metadata)
 
 
 def _nbval(path: Path) -> subprocess.CompletedProcess:

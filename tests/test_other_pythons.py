@@ -39,17 +39,19 @@ sys.exit(1 if failed else 0)
 """
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_every_source_compiles_without_a_warning(version):
+def _run_under(version: str, code: str, *args: str) -> subprocess.CompletedProcess:
+    """``python{version} -I -c code args``, or a skip where this machine has no such Python."""
     python = find_python(version)
     if python is None:
         pytest.skip(f"no working python{version} on this machine")
-    run = subprocess.run(
-        [python, "-I", "-c", COMPILE, *map(str, SOURCES)],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return subprocess.run(
+        [python, "-I", "-c", code, *args], capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_source_compiles_without_a_warning(version):
+    run = _run_under(version, COMPILE, *map(str, SOURCES))
     assert run.returncode == 0, run.stdout + run.stderr
     assert len(SOURCES) > 30
 
@@ -67,13 +69,5 @@ print("ok")
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_the_tolerant_comparison_runs_on_every_python(version):
-    python = find_python(version)
-    if python is None:
-        pytest.skip(f"no working python{version} on this machine")
-    run = subprocess.run(
-        [python, "-I", "-c", TOLERANCE_PROBE, str(ROOT / "tests")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = _run_under(version, TOLERANCE_PROBE, str(ROOT / "tests"))
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr

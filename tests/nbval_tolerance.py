@@ -176,13 +176,18 @@ def _described(output: Mapping[str, Any]) -> dict[str, Any]:
     return shown
 
 
+# What nbval never compares (its skip_compare): a figure shown by a cell, not glued.
+NOT_COMPARED = ("image/png", "image/jpeg")
+
+
 def _values(outputs: list) -> Iterator[tuple[str, Mapping, str]]:
     """(key, container, field) for every compared value, keyed as nbval flattens them."""
     for output in outputs:
         if output.get("output_type") == "stream":
             yield output["name"], output, "text"
         for key in output.get("data", {}):
-            yield key, output["data"], key
+            if key not in NOT_COMPARED:
+                yield key, output["data"], key
 
 
 def reconcile(

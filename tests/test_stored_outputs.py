@@ -150,3 +150,32 @@ def test_visible_code_is_code_to_learn(notebook):
             f"{notebook.name}, cell {index}: visible code calls {sorted(set(found))}; "
             "move it into a hidden cell (tag remove-cell)"
         )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_figure_is_shown_without_its_alt_text(notebook):
+    """A figure a cell shows directly (not glued) needs its sentence too; usually such a
+    figure is a mistake: a figure glued in a later cell was left open at the end of its own."""
+    for index, cell in enumerate(
+        json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    ):
+        for output in cell.get("outputs", []):
+            if "image/png" not in output.get("data", {}):
+                continue
+            alt = output.get("metadata", {}).get("image/png", {}).get("alt")
+            assert says_what_it_shows(alt), (
+                f"{notebook.name}, cell {index} shows a figure without alt text; glue it "
+                "(hello_rnn.notebook.glue) in the cell that draws it, or close it"
+            )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_code_cell_is_empty(notebook):
+    """An empty code cell is never executed, so whatever outputs it holds are stale."""
+    for index, cell in enumerate(
+        json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    ):
+        if cell["cell_type"] == "code":
+            assert "".join(cell["source"]).strip(), (
+                f"{notebook.name}, cell {index} is empty"
+            )

@@ -15,7 +15,6 @@ next to this module; it ships with the package, checked against
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import statistics
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from ._digest import verified_bytes
 from .data import DataHandler
 from .errors import InvalidValueError
 from .model import HelloRNN
@@ -51,6 +51,7 @@ EXPLOSION_SEEDS = tuple(range(64))
 CLIP_TIMES_TYPICAL = 5  # the clip: five times the median norm of the unprotected runs
 CALM_FACTORS = (2, 4)  # the control's learning rate is EXPLOSION_LR divided by these
 RESULTS = Path(__file__).resolve().parent / "results" / "explosion.json"
+MADE_BY = "benchmarks/explosion.py"
 EXPLOSION_SHA256 = "979c71ae0d9d4afa29ed522be93d23de096d936297736e5dc7fb186c7098cc42"
 
 
@@ -154,20 +155,9 @@ def load_explosion(path: str | Path | None = None) -> dict:
     ``{"settings": [...], "clip": c, "runs": [{"setting", "seed", "memorized", ...}],
     "shown": {...}}``. The shipped file is checked against ``EXPLOSION_SHA256``.
     """
-    path = RESULTS if path is None else Path(path)
+    if path is None:
+        return json.loads(verified_bytes(RESULTS, EXPLOSION_SHA256, MADE_BY))
+    path = Path(path)
     if not path.is_file():
-        raise InvalidValueError(
-            f"no explosion study at {path}; run: python benchmarks/explosion.py"
-        )
-    data = path.read_bytes()
-    if (
-        path == RESULTS
-        and (found := hashlib.sha256(data).hexdigest()) != EXPLOSION_SHA256
-    ):
-        raise InvalidValueError(
-            f"{path} is not the file hello_rnn was made with: its SHA-256 is {found}, "
-            f"expected {EXPLOSION_SHA256}. Reinstall hello_rnn (or restore the file with "
-            "git); after a new run of benchmarks/explosion.py, put its digest in "
-            "EXPLOSION_SHA256"
-        )
-    return json.loads(data)
+        raise InvalidValueError(f"no explosion study at {path}; run: python {MADE_BY}")
+    return json.loads(path.read_bytes())

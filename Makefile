@@ -70,6 +70,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/zizmor --offline .github/workflows
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/lint-imports
 
 unit: setup
 	$(BIN)/pytest tests

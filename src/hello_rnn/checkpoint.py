@@ -4,7 +4,7 @@ A checkpoint holds everything needed to write text again: the weights, the
 vocabulary's characters, the hyper-parameters that shape the network, and a
 format name and version, so a later ``hello_rnn`` can tell what it is reading.
 One written by :func:`save_training` also holds what going on with the run
-needs (:class:`~hello_rnn.corpus.TrainingState`: Adam's state, the step, the
+needs (:class:`~hello_rnn.state.TrainingState`: Adam's state, the step, the
 hidden state carried, the history, torch's random generator and the seed of
 the passes' offsets), which
 :func:`load_training` reads back; :func:`load` reads either kind.
@@ -34,10 +34,10 @@ from typing import Any
 
 import torch
 
-from .corpus import CorpusHistory, TrainingState
 from .data import DataHandler, Vocabulary, vocabulary_and_text
 from .errors import InvalidTypeError, InvalidValueError
 from .model import CELLS, HelloRNN
+from .state import CorpusHistory, TrainingState
 
 __all__ = [
     "FORMAT_NAME",
@@ -149,7 +149,7 @@ def save_training(
         path: the file to write; its folder must exist.
         net: the network to save.
         vocabulary: the characters it was trained on.
-        state: where the run stands, a :class:`~hello_rnn.corpus.TrainingState`.
+        state: where the run stands, a :class:`~hello_rnn.state.TrainingState`.
         **meta: extra plain values to keep, as for :func:`save`.
 
     Returns:
@@ -228,7 +228,7 @@ def load_training(
 
     Returns:
         The tuple ``(net, vocabulary, meta, state)``, that is what :func:`load`
-        returns and the :class:`~hello_rnn.corpus.TrainingState` to pass to
+        returns and the :class:`~hello_rnn.state.TrainingState` to pass to
         ``train_on_corpus(net, vocabulary, text, resume=state)`` (its tensors
         on the CPU; the run moves them where the network is).
 

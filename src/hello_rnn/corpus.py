@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import torch
@@ -33,6 +33,7 @@ from .data import Vocabulary
 from .errors import InvalidTypeError, InvalidValueError
 from .model import HelloRNN, Hidden
 from .shakespeare import shakespeare_text
+from .state import CorpusHistory, TrainingState
 from .train import TrainingDivergedError, seed_everything, train_step
 
 if TYPE_CHECKING:
@@ -231,69 +232,6 @@ def _validation_fraction(value: object) -> float:
     return fraction
 
 
-@dataclass
-class CorpusHistory:
-    """What happened while training on a corpus.
-
-    Attributes:
-        train_bpc: training loss in bits per character, one per step (before the step).
-        grad_norm: L2 norm of all gradients together, one per step, before
-            clamping or clipping.
-        validation_steps: the steps after which the validation text was scored.
-        validation_bpc: the validation loss in bits per character at those steps.
-        train_slice_bpc: the loss on the training slice (:class:`TextSplit`) at
-            those steps, scored exactly as the validation text is: from blank
-            states, as long, from the same places. Unlike ``train_bpc``, a
-            running loss of the batches as the weights changed, it compares
-            like for like with ``validation_bpc``.
-        pass_offsets: where each pass over the training text began, one per
-            pass started: a random offset in ``[0, T)``.
-        chars_per_step: ``B * T``, characters read per step.
-    """
-
-    train_bpc: list[float] = field(default_factory=list)
-    grad_norm: list[float] = field(default_factory=list)
-    validation_steps: list[int] = field(default_factory=list)
-    validation_bpc: list[float] = field(default_factory=list)
-    train_slice_bpc: list[float] = field(default_factory=list)
-    pass_offsets: list[int] = field(default_factory=list)
-    chars_per_step: int = 0
-
-    @property
-    def steps(self) -> int:
-        """How many steps were taken."""
-        return len(self.train_bpc)
-
-
-@dataclass
-class TrainingState:
-    """Where a run of :func:`train_on_corpus` stands after a step: enough to go on.
-
-    :func:`~hello_rnn.checkpoint.save_training` writes one to a file and
-    :func:`~hello_rnn.checkpoint.load_training` reads it back; then
-    ``train_on_corpus(net, ..., resume=state)`` takes the next steps exactly as
-    the run would have, to the last bit.
-
-    Attributes:
-        step: steps taken.
-        optimizer: Adam's ``state_dict()``: its step count and its two running
-            averages of every weight's gradient.
-        hidden: the hidden state after the step, ``[B, H]`` (an LSTM's pair of
-            them), carried into the next window unless a new pass starts there.
-        history: the :class:`CorpusHistory` of the steps taken.
-        rng: torch's CPU random generator, ``torch.get_rng_state()`` (uint8).
-        offset_seed: seeds the generator of the passes' random offsets, so a
-            resumed run starts its next passes where the whole run would.
-    """
-
-    step: int
-    optimizer: dict
-    hidden: Hidden | None
-    history: CorpusHistory
-    rng: torch.Tensor
-    offset_seed: int
-
-
 def train_on_corpus(
     net: HelloRNN,
     vocabulary: Vocabulary,
@@ -364,14 +302,14 @@ def train_on_corpus(
             watch a long run: write a sample, save a checkpoint. It must not
             change the weights; the network is in training mode again after it.
         on_step: called as ``on_step(net, state)`` after every step (and its
-            scoring), with a :class:`TrainingState` to save
+            scoring), with a :class:`~hello_rnn.state.TrainingState` to save
             (:func:`~hello_rnn.checkpoint.save_training`) before the next step
             changes it. Raising stops the run between two whole steps.
         resume: go on from this state of an earlier run of `net` (on the same
             text, with the same settings), from its step ``resume.step + 1``.
 
     Returns:
-        A :class:`CorpusHistory` (a resumed run's includes the earlier steps).
+        A :class:`~hello_rnn.state.CorpusHistory` (a resumed run's includes the earlier steps).
 
     Raises:
         TrainingDivergedError: the loss became NaN or infinite; the message

@@ -25,7 +25,7 @@ from .errors import InvalidTypeError, InvalidValueError
 from .model import Hidden, detach_hidden
 
 if TYPE_CHECKING:
-    from .corpus import CorpusHistory
+    from .state import CorpusHistory
 
 __all__ = [
     "History",

@@ -308,7 +308,7 @@ def corpus_learning_curves(
     scored on the held-out text at ``history.validation_steps``.
 
     Args:
-        history: a :class:`~hello_rnn.corpus.CorpusHistory`.
+        history: a :class:`~hello_rnn.state.CorpusHistory`.
         uniform_bpc: ``log2 V``, the loss of guessing every character equally, or None.
     """
     train_bpc = torch.as_tensor(history.train_bpc, dtype=torch.float64)
@@ -406,7 +406,7 @@ def fair_learning_curves(
     it and validation is what the network has learned by heart.
 
     Args:
-        history: a :class:`~hello_rnn.corpus.CorpusHistory` with validation scores.
+        history: a :class:`~hello_rnn.state.CorpusHistory` with validation scores.
         uniform_bpc: ``log2 V``, the loss of guessing every character equally, or None.
     """
     if not history.validation_steps or len(history.train_slice_bpc) != len(

@@ -1,0 +1,79 @@
+"""The trained network that ships with the package, for the book's live sampler.
+
+``scripts/ship_sampler_network.py`` trains chapter 6's short setting once
+(:data:`~hello_rnn.settings.GOING_BIGGER_SIZES` ``["short"]``, seed
+:data:`~hello_rnn.settings.GOING_BIGGER_SEED`), saves it with
+:func:`hello_rnn.checkpoint.save` into ``results/sampler/`` and writes its SHA-256
+into a record beside it. The book's Sphinx extension (``book/_ext/live_sampler.py``)
+reads it from here, checked, and exports its weights for the sampler that runs
+in the reader's browser; the first page of the book quotes what it writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .errors import InvalidValueError
+from .model import HelloRNN
+
+__all__ = ["SHIPPED", "SHIPPED_NETWORKS", "load_shipped", "shipped_record"]
+
+#: The folder of the shipped networks: ``<name>.pt`` and its record ``<name>.json``.
+SHIPPED = Path(__file__).resolve().parent / "results" / "sampler"
+#: The names of the networks that ship.
+SHIPPED_NETWORKS: tuple[str, ...] = ("shakespeare_short",)
+
+
+def shipped_record(name: str = "shakespeare_short") -> dict:
+    """The record of the shipped network `name`: ``{"file", "sha256", ...}``.
+
+    Besides the checkpoint's file name and SHA-256 it says how the network was
+    trained (``setting``, ``sizes``, ``seed``, ``steps``, ``validation_bpc``,
+    ``torch``), as ``scripts/ship_sampler_network.py`` wrote it.
+    """
+    if name not in SHIPPED_NETWORKS:
+        raise InvalidValueError(
+            f"no shipped network {name!r}; the package ships {SHIPPED_NETWORKS}"
+        )
+    path = SHIPPED / f"{name}.json"
+    if not path.is_file():
+        raise InvalidValueError(
+            f"no record at {path}; run: python scripts/ship_sampler_network.py"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_shipped(name: str = "shakespeare_short"):
+    """The shipped network `name`, its vocabulary and its record, checked.
+
+    Returns:
+        ``(net, vocabulary, record)``: a :class:`~hello_rnn.model.HelloRNN` on
+        the CPU in eval mode, its :class:`~hello_rnn.data.Vocabulary`, and
+        :func:`shipped_record` merged with what the checkpoint kept.
+
+    Raises:
+        ~hello_rnn.errors.InvalidValueError: the checkpoint is missing, or its
+            SHA-256 is not the one in its record.
+    """
+    from . import checkpoint
+
+    record = shipped_record(name)
+    path = SHIPPED / record["file"]
+    if not path.is_file():
+        raise InvalidValueError(
+            f"no {record['file']} at {path}; run: python scripts/ship_sampler_network.py"
+        )
+    found = hashlib.sha256(path.read_bytes()).hexdigest()
+    if found != record["sha256"]:
+        raise InvalidValueError(
+            f"{path} is not the file hello_rnn was made with: its SHA-256 is {found}, "
+            f"its record says {record['sha256']}. Reinstall hello_rnn (or restore "
+            "it with git)"
+        )
+    net, vocabulary, meta = checkpoint.load(path)
+    if not isinstance(net, HelloRNN) or net.cell_name not in ("torch", "scratch"):
+        raise InvalidValueError(f"{path}: the live sampler needs a plain RNN cell")
+    net.eval()
+    return net, vocabulary, {**meta, **record}

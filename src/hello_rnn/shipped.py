@@ -11,10 +11,10 @@ in the reader's browser; the first page of the book quotes what it writes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from ._digest import verified_bytes
 from .errors import InvalidValueError
 from .model import HelloRNN
 
@@ -61,17 +61,7 @@ def load_shipped(name: str = "shakespeare_short"):
 
     record = shipped_record(name)
     path = SHIPPED / record["file"]
-    if not path.is_file():
-        raise InvalidValueError(
-            f"no {record['file']} at {path}; run: python scripts/ship_sampler_network.py"
-        )
-    found = hashlib.sha256(path.read_bytes()).hexdigest()
-    if found != record["sha256"]:
-        raise InvalidValueError(
-            f"{path} is not the file hello_rnn was made with: its SHA-256 is {found}, "
-            f"its record says {record['sha256']}. Reinstall hello_rnn (or restore "
-            "it with git)"
-        )
+    verified_bytes(path, record["sha256"], "scripts/ship_sampler_network.py")
     net, vocabulary, meta = checkpoint.load(path)
     if not isinstance(net, HelloRNN) or net.cell_name not in ("torch", "scratch"):
         raise InvalidValueError(f"{path}: the live sampler needs a plain RNN cell")

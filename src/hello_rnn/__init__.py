@@ -7,8 +7,6 @@ Everything the chapters of *Hello, RNN!* teach lives here once. ``plots`` and
 
 from . import checkpoint
 from .corpus import (
-    CorpusHistory,
-    TrainingState,
     batches,
     batches_per_pass,
     bits_per_character,
@@ -22,6 +20,7 @@ from .device import pick_device
 from .errors import HelloRNNError, InvalidTypeError, InvalidValueError
 from .model import HelloRNN, RNNCell, detach_hidden
 from .sample import generate, iter_generate, next_char_probabilities
+from .state import CorpusHistory, TrainingState
 from .train import (
     History,
     StepResult,

@@ -42,10 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "VALIDATION_PIECE_CHARS",
     "VALIDATION_SPLIT",
-    "CorpusHistory",
     "Text",
     "TextSplit",
-    "TrainingState",
     "batches",
     "batches_per_pass",
     "bits_per_character",

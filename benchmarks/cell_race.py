@@ -1,18 +1,27 @@
-"""Run chapter 7's race over its whole grid and record which runs learned the task.
+"""Run chapter 7's race over its whole grid and record how every run ended.
 
-    python benchmarks/cell_race.py            # the whole grid: about 9 minutes of one CPU core
     python benchmarks/cell_race.py --jobs 2   # two processes at once
 
-The grid is the one in ``hello_rnn.race``, which chapter 7 imports too: every number of
-dashes ``D`` in ``RACE_DASHES``, every entrant of ``race_cells`` (the plain RNN, the same
-with as many weights as the LSTM, the GRU and the LSTM), every learning rate in
-``RACE_LRS`` and every seed in ``RACE_SEEDS``, each for at most ``RACE_STEPS`` steps of
-``race_run``. The chapter shows the results, and looks inside networks of these runs
-that ``benchmarks/race_nets.py`` trains again and ships. A run of a thousand steps
-turns another arithmetic's last bits into other solve steps, so run both scripts with
-the same arithmetic pins, with which the shipped record was made:
+The grid is the one in ``hello_rnn.race``, which chapter 7 imports too. For every number
+of dashes ``D`` in ``RACE_DASHES`` and every entrant of ``race_cells`` (the plain RNN, the
+same with as many weights as the LSTM, the plain RNN with an orthogonal ``W_hh``, the GRU,
+the LSTM and the LSTM with forget bias 1), it runs in two rounds:
 
-    ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 python benchmarks/cell_race.py
+1. **tuning**: every learning rate in ``RACE_LRS`` from every seed in
+   ``RACE_TUNING_SEEDS``;
+2. **evaluation**: the learning rate the tuning seeds chose (``best_learning_rates``)
+   from every seed in ``RACE_EVAL_SEEDS``, which played no part in choosing it.
+
+Every run trains for all ``RACE_STEPS`` steps of ``race_run`` and records when it solved
+the task (the letter remembered, ``P(own letter | letters) > 1/2`` in every line, for
+``RACE_HOLD`` consecutive steps) and where it ended. The chapter shows the results, and
+looks inside networks of these runs that ``benchmarks/race_nets.py`` trains again and
+ships. A run of a thousand steps turns another arithmetic's last bits into other solve
+steps, so run both scripts with the same arithmetic pins, with which the shipped record
+was made:
+
+    ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 \\
+        python benchmarks/cell_race.py --jobs 2
 
 The results go to src/hello_rnn/results/cell_race.json, which ships with the package (the
 chapter reads it on Colab too). Nothing here is a test.
@@ -22,33 +31,39 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
-import json
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
 import torch
 
+from hello_rnn._digest import write_record
 from hello_rnn.race import (
     LETTERS,
     RACE_DASHES,
+    RACE_EVAL_SEEDS,
     RACE_HIDDEN,
+    RACE_HOLD,
     RACE_LRS,
-    RACE_SEEDS,
     RACE_STEPS,
+    RACE_TUNING_SEEDS,
     RESULTS,
+    best_learning_rates,
     line_task,
     race_cells,
     race_run,
 )
 
+PINS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "ONEDNN_MAX_CPU_ISA")
 
-def one_run(job: tuple[int, str, str, int, float, int]) -> dict:
-    """Train one entrant and say whether (and when) it solved the task."""
+
+def one_run(job: tuple[int, str, str, int, str, float, int]) -> dict:
+    """Train one entrant for the whole budget and say when it solved the task."""
     torch.set_num_threads(1)  # as the chapter: networks this small run fastest so
-    dashes, label, cell, hidden, lr, seed = job
+    dashes, label, cell, hidden, init, lr, seed = job
     start = time.process_time()
-    _, history = race_run(line_task(dashes), cell, hidden, lr=lr, seed=seed)
+    _, history = race_run(line_task(dashes), cell, hidden, init=init, lr=lr, seed=seed)
+    share = history.remembered_share  # of the steps from solved_at on
     return {
         "dashes": dashes,
         "cell": label,
@@ -56,9 +71,20 @@ def one_run(job: tuple[int, str, str, int, float, int]) -> dict:
         "lr": lr,
         "seed": seed,
         "solved_at": history.solved_at,
+        "final_given": round(history.final_own_given_letters, 4),
+        "final_own": round(history.final_own, 4),
         "final_loss": round(history.loss[-1], 4),
+        "remembered_share": None if share is None else round(share, 3),
         "cpu_seconds": round(time.process_time() - start, 2),
     }
+
+
+def run_all(pool: ProcessPoolExecutor, jobs: list[tuple]) -> list[dict]:
+    runs = []
+    for run in pool.map(one_run, jobs):
+        runs.append(run)
+        print(run, flush=True)
+    return runs
 
 
 def main() -> None:
@@ -67,18 +93,28 @@ def main() -> None:
     args = parser.parse_args()
     num_chars = line_task(1).vocabulary.num_characters
     cells = race_cells(num_chars)
-    jobs = [
-        (dashes, label, cell, hidden, lr, seed)
-        for dashes in RACE_DASHES
-        for label, (cell, hidden) in cells.items()
-        for lr in RACE_LRS
-        for seed in RACE_SEEDS
-    ]
+    started = time.monotonic()
     with ProcessPoolExecutor(args.jobs) as pool:
-        runs = []
-        for run in pool.map(one_run, jobs):
-            runs.append(run)
-            print(run, flush=True)
+        tuning = run_all(
+            pool,
+            [
+                (dashes, label, *entrant, lr, seed)
+                for dashes in RACE_DASHES
+                for label, entrant in cells.items()
+                for lr in RACE_LRS
+                for seed in RACE_TUNING_SEEDS
+            ],
+        )
+        chosen = best_learning_rates(tuning, RACE_TUNING_SEEDS)
+        evaluated = run_all(
+            pool,
+            [
+                (dashes, label, *entrant, chosen[(dashes, label)]["lr"], seed)
+                for dashes in RACE_DASHES
+                for label, entrant in cells.items()
+                for seed in RACE_EVAL_SEEDS
+            ],
+        )
     record = {
         "settings": {
             "letters": LETTERS,
@@ -86,19 +122,19 @@ def main() -> None:
             "hidden": RACE_HIDDEN,
             "cells": {label: list(entry) for label, entry in cells.items()},
             "lrs": list(RACE_LRS),
-            "seeds": list(RACE_SEEDS),
+            "tuning_seeds": list(RACE_TUNING_SEEDS),
+            "evaluation_seeds": list(RACE_EVAL_SEEDS),
             "steps": RACE_STEPS,
+            "hold": RACE_HOLD,
         },
         "measured": datetime.date.today().isoformat(),
         "torch": torch.__version__,
-        "runs": runs,
+        "arithmetic": {name: os.environ.get(name) for name in PINS},
+        "jobs": args.jobs,
+        "wall_seconds": round(time.monotonic() - started),
+        "runs": tuning + evaluated,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(record, indent=1) + "\n")
-    digest = hashlib.sha256(RESULTS.read_bytes()).hexdigest()
-    print(
-        f"wrote {RESULTS}; put its SHA-256 in hello_rnn.race.RESULTS_SHA256: {digest}"
-    )
+    write_record(RESULTS, record, "hello_rnn.race.RESULTS_SHA256")
 
 
 if __name__ == "__main__":

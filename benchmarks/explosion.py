@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
-import json
 import platform
 import statistics
 import time
@@ -28,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 import torch
 
 from hello_rnn import DataHandler
+from hello_rnn._digest import write_record
 from hello_rnn.explosion import (
     CLIP_TIMES_TYPICAL,
     EXPLOSION_SEEDS,
@@ -103,13 +102,7 @@ def main() -> None:
             "curves": {s.name: curves[(s.name, shown)] for s in settings},
         },
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(record) + "\n")
-    digest = hashlib.sha256(RESULTS.read_bytes()).hexdigest()
-    print(
-        f"wrote {RESULTS}; put its SHA-256 in hello_rnn.explosion.EXPLOSION_SHA256: "
-        f"{digest}"
-    )
+    write_record(RESULTS, record, "hello_rnn.explosion.EXPLOSION_SHA256", indent=None)
 
 
 if __name__ == "__main__":

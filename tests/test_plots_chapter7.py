@@ -57,18 +57,32 @@ def test_unit_traces_wants_one_value_per_input():
 def test_race_by_dashes_counts_seeds_and_says_so():
     from hello_rnn.alt_text import alt_of
 
+    def entry(solved, seeds, low, high, final):
+        return {
+            "solved": solved,
+            "seeds": seeds,
+            "interval": (low, high),
+            "final_given": final,
+        }
+
     results = {
-        "RNN": {10: (3, 3, 250.0), 20: (0, 3, None)},
-        "LSTM": {10: (3, 3, 300.0), 20: (2, 3, 700.0)},
+        "RNN": {10: entry(10, 10, 0.72, 1.0, 0.99), 20: entry(0, 10, 0.0, 0.28, 0.25)},
+        "LSTM": {10: entry(9, 10, 0.6, 0.98, 0.9), 20: entry(5, 10, 0.24, 0.76, 0.51)},
     }
     fig = plots.race_by_dashes(results)
-    ax_solved, ax_steps = fig.axes
-    assert ax_solved.get_ylim()[1] < 3.5 and ax_steps.get_yscale() == "log"
+    ax_solved, ax_final = fig.axes
+    assert ax_solved.get_ylim()[1] < 1.1 and ax_final.get_ylim()[1] < 1.1
     alt = alt_of(fig)
-    assert "RNN: 3 at D = 10 (median step 250), 0 at D = 20" in alt
-    assert "LSTM: 3 at D = 10 (median step 300), 2 at D = 20 (median step 700)" in alt
+    assert "share of 10 evaluation seeds" in alt
+    assert (
+        "RNN: 10/10 at D = 10 (interval 0.72 to 1.00, final 0.99), "
+        "0/10 at D = 20 (interval 0.00 to 0.28, final 0.25)"
+    ) in alt
+    assert "LSTM: 9/10 at D = 10 (interval 0.60 to 0.98, final 0.90)" in alt
     assert_labelled(fig, every_y_axis=True)
     with pytest.raises(InvalidValueError, match="results"):
         plots.race_by_dashes({})
-    with pytest.raises(InvalidValueError, match="seeds"):
-        plots.race_by_dashes({"RNN": {10: (4, 3, 1.0)}})
+    with pytest.raises(InvalidValueError, match="solved"):
+        plots.race_by_dashes({"RNN": {10: entry(4, 3, 0.0, 1.0, 0.5)}})
+    with pytest.raises(InvalidValueError, match="interval"):
+        plots.race_by_dashes({"RNN": {10: entry(1, 3, 0.5, 0.2, 0.5)}})

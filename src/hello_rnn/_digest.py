@@ -29,3 +29,26 @@ def verified_bytes(path: Path, expected: str, made_by: str) -> bytes:
             f"a new run of {made_by}, put the digest it prints where {path.name}'s is kept"
         )
     return data
+
+
+def write_record(
+    path: Path, contents: dict, kept_in: str, indent: int | None = 1
+) -> str:
+    """Write a study's record as JSON, and say which digest to keep where.
+
+    Args:
+        path: the record's file (its folder is made if missing).
+        contents: plain values (``json`` can write them).
+        kept_in: the constant that holds the record's SHA-256, for the message.
+        indent: as :func:`json.dumps` (None: one line).
+
+    Returns:
+        The record's SHA-256, as hex.
+    """
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(contents, indent=indent) + "\n")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    print(f"wrote {path}; put its SHA-256 in {kept_in}: {digest}")
+    return digest

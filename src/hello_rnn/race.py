@@ -7,15 +7,35 @@ letter that opened it, ``D + 1`` steps earlier; counting how far into a text the
 network is cannot help. Every training step takes all lines at once, as one
 batch.
 
+**Remembering the letter.** After every step the network is scored at the
+decisive position (the last dash's output), among the letters only: for each
+line, the probability of its own letter given that the next character is one of
+the letters, ``P(own letter | letters)``. A network *remembers the letter* at a
+step when that probability is over 1/2 in every line: its own letter beats the
+other three together, not only each of them. A run has **solved** the task when
+the network remembers the letter for ``RACE_HOLD`` consecutive steps;
+``solved_at`` is the first step of the first such stretch. Every run trains for
+the whole budget of ``RACE_STEPS`` steps, with no early stop, and records where
+it ended: the smallest ``P(own letter | letters)`` over the lines and the
+smallest ``P(own letter)`` itself (among all characters, dash and newline
+included), which says whether greedy decoding would write the letter.
+
+**Choosing a learning rate fairly.** Every entrant is trained at every learning
+rate of ``RACE_LRS`` from the tuning seeds ``RACE_TUNING_SEEDS``; the learning
+rate that solves the most of them (then the fewest median steps, then the
+smaller rate) is each entrant's at each ``D`` (:func:`best_learning_rates`), and
+the entrant is then reported on the evaluation seeds ``RACE_EVAL_SEEDS``, which
+played no part in the choice (:func:`evaluation`), each count with a Wilson 95 %
+interval.
+
 The settings below are the race's, shared by chapter 7 and by
-``benchmarks/cell_race.py``, which runs the whole grid (cells, learning rates,
+``benchmarks/cell_race.py``, which runs the whole grid (entrants, learning rates,
 seeds, numbers of dashes) and writes ``results/cell_race.json`` next to this
 module: it ships with the package, so the chapter finds it on Colab too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import statistics
@@ -26,28 +46,37 @@ import torch
 from torch import nn
 
 from ._checks import finite_float, positive_int
+from ._digest import verified_bytes
 from .data import Vocabulary
 from .errors import InvalidTypeError, InvalidValueError
+from .explosion import wilson_interval
 from .model import HelloRNN
 from .train import train_step
 
 __all__ = [
+    "INITS",
     "LETTERS",
     "LineHistory",
     "LineTask",
     "RACE_DASHES",
+    "RACE_EVAL_SEEDS",
     "RACE_HIDDEN",
+    "RACE_HOLD",
     "RACE_LRS",
     "RACE_NETS_DASHES",
-    "RACE_SEEDS",
+    "RACE_NETS_SEEDS",
     "RACE_STEPS",
+    "RACE_TUNING_SEEDS",
     "best_learning_rates",
     "decisive_accuracy",
+    "evaluation",
+    "letter_probabilities",
     "line_task",
     "load_race",
     "load_race_nets",
     "matched_hidden",
     "race_cells",
+    "race_net",
     "race_run",
     "summarize",
     "train_lines",
@@ -62,20 +91,25 @@ RACE_LRS = (
     0.01,
     0.03,
     0.1,
-)  # Adam's learning rates, tried for every cell
-RACE_SEEDS = (0, 1, 2)  # initial weights
-RACE_STEPS = 1500  # at most this many steps per run
+)  # Adam's learning rates, tried for every entrant
+RACE_TUNING_SEEDS = (0, 1, 2)  # the seeds that choose each entrant's learning rate
+RACE_EVAL_SEEDS = tuple(range(3, 23))  # the seeds reported, at the chosen rate
+RACE_STEPS = 1500  # every run trains this many steps
+RACE_HOLD = 50  # solved: the letter remembered for this many consecutive steps
 RACE_DASHES = (10, 20, 30, 40)  # the numbers of dashes D the sweep tries
+INITS = ("default", "forget bias 1", "orthogonal")  # see race_net
 RESULTS = Path(__file__).resolve().parent / "results" / "cell_race.json"
 # The digest of the shipped results: every reader sees the bytes the book was made with.
 # benchmarks/cell_race.py prints the new one when it writes the file.
-RESULTS_SHA256 = "46aba18839f26810a69e1959ba36b3c3efc23c802b038e4a2356dae8a4e65207"
+RESULTS_SHA256 = "da15c6f11fc3fd218f3e7978e1c0185e7be1169abe834c1a51fa913db1a6037d"
 # The networks chapter 7 looks inside, trained once by benchmarks/race_nets.py at
-# D = RACE_NETS_DASHES (each entrant at its recorded best learning rate, every seed),
+# D = RACE_NETS_DASHES (each entrant at its chosen learning rate, the first evaluation
+# seeds, and where none of those solved the task the first evaluation seed that did),
 # and the SHA-256 of their list, results/race_nets.json, which holds each file's.
 RACE_NETS_DASHES = 30
+RACE_NETS_SEEDS = RACE_EVAL_SEEDS[:5]
 RACE_NETS = RESULTS.parent / "race_nets"
-RACE_NETS_SHA256 = "96eefe7ffb4a8de36a0cb6ed6a59d86b5383fecbdd292f5b511488d76f6be6e8"
+RACE_NETS_SHA256 = "1a730ce9bde07031014ddedb2ce7dea80d49e847b8b144943625b61b915ae80b"
 
 
 @dataclass(frozen=True)
@@ -142,25 +176,65 @@ def decisive_accuracy(net: nn.Module, task: LineTask) -> float:
     return (guess == task.letters).float().mean().item()
 
 
+@torch.no_grad()
+def letter_probabilities(
+    net: nn.Module, task: LineTask
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """What the network gives each line's own letter at the decisive position.
+
+    Returns:
+        ``(given_letters, own)``, two ``[B]`` tensors on the CPU: the probability of
+        the line's own letter given that the next character is a letter (a softmax
+        over the letters' logits alone), and its probability among all ``V``
+        characters (what greedy decoding sees).
+    """
+    device = next(net.parameters()).device
+    z = net(task.X.to(device))[0][:, task.decisive].cpu()  # [B, V]
+    lines = torch.arange(len(task.letters))
+    given = torch.softmax(z[:, task.letters], dim=-1)[lines, lines]  # [B]
+    own = torch.softmax(z, dim=-1)[lines, task.letters]  # [B]
+    return given, own
+
+
 @dataclass
 class LineHistory:
     """One run of :func:`train_lines` (lists indexed by step - 1).
 
     Attributes:
         loss: the mean cross-entropy over every position of every line, before the step.
-        decisive_accuracy: :func:`decisive_accuracy` after the step.
-        solved_at: the first step after which the network ranked every line's
-            own letter first among the letters after the dashes, or None.
+        own_min: after the step, the smallest over the lines of
+            ``P(own letter | letters)`` at the decisive position
+            (:func:`letter_probabilities`). Over 1/2: the network remembers the letter.
+        hold: how many consecutive steps count as solving.
+        solved_at: the first step of the first stretch of `hold` consecutive steps
+            (all within the run) at which ``own_min > 1/2``, or None.
+        final_own: after the last step, the smallest over the lines of
+            ``P(own letter)`` among all characters.
     """
 
     loss: list[float] = field(default_factory=list)
-    decisive_accuracy: list[float] = field(default_factory=list)
+    own_min: list[float] = field(default_factory=list)
+    hold: int = RACE_HOLD
     solved_at: int | None = None
+    final_own: float | None = None
 
     @property
     def steps(self) -> int:
         """How many steps were taken."""
         return len(self.loss)
+
+    @property
+    def final_own_given_letters(self) -> float | None:
+        """``own_min`` after the last step (None before any step)."""
+        return self.own_min[-1] if self.own_min else None
+
+    @property
+    def remembered_share(self) -> float | None:
+        """The share of steps from ``solved_at`` to the end at which ``own_min > 1/2``."""
+        if self.solved_at is None:
+            return None
+        after = self.own_min[self.solved_at - 1 :]
+        return sum(p > 0.5 for p in after) / len(after)
 
 
 def train_lines(
@@ -170,29 +244,37 @@ def train_lines(
     steps: int = RACE_STEPS,
     lr: float = 0.01,
     clamp: float | None = 1.0,
+    hold: int = RACE_HOLD,
 ) -> LineHistory:
-    """Train `net` with Adam on all lines at once, each from a blank state.
+    """Train `net` with Adam on all lines at once, each from a blank state, for `steps` steps.
 
     Every step is one :func:`~hello_rnn.train.train_step` on the batch ``task.X``
-    (clamp as in :func:`~hello_rnn.train.train`). It stops at the first step after
-    which :func:`decisive_accuracy` is 1: every line's own letter ranked first.
+    (clamp as in :func:`~hello_rnn.train.train`), followed by
+    :func:`letter_probabilities`. There is no early stop: the run takes all `steps`
+    steps, and ``solved_at`` is the first step of the first `hold` consecutive
+    steps at which every line's ``P(own letter | letters)`` is over 1/2.
     """
     steps = positive_int("steps", steps)
+    hold = positive_int("hold", hold)
     lr = finite_float("lr", lr, positive=True)
     if not isinstance(task, LineTask):
         raise InvalidTypeError(f"task must be a LineTask, got {type(task).__name__}")
     device = next(net.parameters()).device
     X, y = task.X.to(device), task.y.to(device)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
-    history = LineHistory()
+    history = LineHistory(hold=hold)
+    run = 0  # consecutive steps remembered so far
+    own = torch.zeros(0)
     net.train()
     for step in range(1, steps + 1):
         result = train_step(net, optimizer, X, y, clamp=clamp)
         history.loss.append(result.loss)
-        history.decisive_accuracy.append(decisive_accuracy(net, task))
-        if history.decisive_accuracy[-1] == 1.0:
-            history.solved_at = step
-            break
+        given, own = letter_probabilities(net, task)
+        history.own_min.append(given.min().item())
+        run = run + 1 if history.own_min[-1] > 0.5 else 0
+        if run == hold and history.solved_at is None:
+            history.solved_at = step - hold + 1
+    history.final_own = own.min().item()
     net.eval()
     return history
 
@@ -220,19 +302,58 @@ def matched_hidden(num_weights: int, num_chars: int) -> int:
     return min(candidates, key=lambda H: abs(total(H) - num_weights))
 
 
-def race_cells(num_chars: int, hidden: int = RACE_HIDDEN) -> dict[str, tuple[str, int]]:
-    """The race's entrants: ``{label: (cell, H)}``.
+def race_cells(
+    num_chars: int, hidden: int = RACE_HIDDEN
+) -> dict[str, tuple[str, int, str]]:
+    """The race's entrants: ``{label: (cell, H, init)}``, ``init`` one of ``INITS``.
 
-    The plain RNN, GRU and LSTM at ``H`` = `hidden`, and a plain RNN with as many
-    weights as the LSTM (:func:`matched_hidden`).
+    The plain RNN, GRU and LSTM at ``H`` = `hidden` with PyTorch's initial weights;
+    a plain RNN with as many weights as the LSTM (:func:`matched_hidden`); the
+    LSTM with its forget gates' bias at 1 (Jozefowicz et al. 2015); and the plain
+    RNN with an orthogonal ``W_hh`` (Saxe et al. 2014, in the spirit of Le et al.
+    2015's identity). See :func:`race_net`.
     """
     lstm = weight_count(HelloRNN(num_chars, hidden, cell="lstm"))
     return {
-        "RNN": ("torch", hidden),
-        "RNN, matched": ("torch", matched_hidden(lstm, num_chars)),
-        "GRU": ("gru", hidden),
-        "LSTM": ("lstm", hidden),
+        "RNN": ("torch", hidden, "default"),
+        "RNN, matched": ("torch", matched_hidden(lstm, num_chars), "default"),
+        "RNN, orthogonal": ("torch", hidden, "orthogonal"),
+        "GRU": ("gru", hidden, "default"),
+        "LSTM": ("lstm", hidden, "default"),
+        "LSTM, forget bias 1": ("lstm", hidden, "forget bias 1"),
     }
+
+
+def race_net(num_chars: int, cell: str, hidden: int, init: str = "default") -> HelloRNN:
+    """A :class:`HelloRNN` with an entrant's initial weights (from the current seed).
+
+    ``init`` is one of ``INITS``:
+
+    - ``"default"``: PyTorch's initialisation, every weight uniform in
+      ``[-1/sqrt(H), 1/sqrt(H)]``;
+    - ``"forget bias 1"`` (an LSTM): then the forget gate's total bias set to 1,
+      ``bias_ih_l0[H:2H] = 1`` and ``bias_hh_l0[H:2H] = 0``, so that its gates
+      start near ``sigmoid(1) = 0.73`` rather than 1/2;
+    - ``"orthogonal"`` (a plain RNN): then ``W_hh`` replaced by a random orthogonal
+      ``[H, H]`` matrix (:func:`torch.nn.init.orthogonal_`), all of whose singular
+      values are 1.
+    """
+    if init not in INITS:
+        raise InvalidValueError(f"init must be one of {INITS}, got {init!r}")
+    net = HelloRNN(num_chars, hidden, cell=cell)
+    if init == "forget bias 1":
+        if cell != "lstm":
+            raise InvalidValueError(f"a forget bias needs an LSTM, got cell={cell!r}")
+        with torch.no_grad():
+            net.cell.bias_ih_l0[hidden : 2 * hidden] = 1.0  # block f: rows H..2H
+            net.cell.bias_hh_l0[hidden : 2 * hidden] = 0.0
+    elif init == "orthogonal":
+        if cell != "torch":
+            raise InvalidValueError(
+                f"an orthogonal W_hh needs cell='torch', got {cell!r}"
+            )
+        nn.init.orthogonal_(net.cell.weight_hh_l0)
+    return net
 
 
 def race_run(
@@ -242,51 +363,52 @@ def race_run(
     *,
     lr: float,
     seed: int,
+    init: str = "default",
     steps: int = RACE_STEPS,
     device: torch.device | str = "cpu",
 ) -> tuple[HelloRNN, LineHistory]:
-    """One run of the race: a network from `seed`'s weights, trained by :func:`train_lines`."""
+    """One run of the race: :func:`race_net` from `seed`, trained by :func:`train_lines`."""
     torch.manual_seed(seed)
-    net = HelloRNN(task.vocabulary.num_characters, hidden, cell=cell).to(device)
+    net = race_net(task.vocabulary.num_characters, cell, hidden, init).to(device)
     return net, train_lines(net, task, steps=steps, lr=lr)
 
 
 def load_race(path: str | Path | None = None) -> dict:
     """The sweep's results, as ``benchmarks/cell_race.py`` wrote them (by default, the shipped ones).
 
-    ``{"settings": {...}, "runs": [{"dashes", "cell", "lr", "seed", "solved_at"}, ...]}``.
+    ``{"settings": {...}, "runs": [{"dashes", "cell", "lr", "seed", "solved_at",
+    "final_given", "final_own", ...}, ...]}``: the tuning seeds at every learning
+    rate, the evaluation seeds at the rate the tuning seeds chose.
     The shipped file is checked against ``RESULTS_SHA256``, as the shipped text is.
     """
-    path = RESULTS if path is None else Path(path)
+    if path is None:
+        return json.loads(
+            verified_bytes(RESULTS, RESULTS_SHA256, "benchmarks/cell_race.py")
+        )
+    path = Path(path)
     if not path.is_file():
         raise InvalidValueError(
             f"no race results at {path}; run: python benchmarks/cell_race.py"
         )
     data = path.read_bytes()
-    if (
-        path == RESULTS
-        and (found := hashlib.sha256(data).hexdigest()) != RESULTS_SHA256
-    ):
-        raise InvalidValueError(
-            f"{path} is not the file hello_rnn was made with: its SHA-256 is {found}, "
-            f"expected {RESULTS_SHA256}. Reinstall hello_rnn (or restore the file with git); "
-            "after a new run of benchmarks/cell_race.py, put its digest in RESULTS_SHA256"
-        )
     return json.loads(data.decode("utf-8"))
 
 
-def summarize(runs: list[dict]) -> dict[tuple[int, str, float], dict]:
-    """What a sweep's `runs` found for each setting (``D``, cell, learning rate).
+def summarize(
+    runs: list[dict], seeds: tuple[int, ...] | None = None
+) -> dict[tuple[int, str, float], dict]:
+    """What a sweep's `runs` (those of `seeds`, or all) found for each setting (``D``, entrant, lr).
 
     Returns:
-        ``{(D, cell, lr): {"lr", "solved", "seeds", "median_steps"}}``: how many of
-        the seeds solved the task, and the median ``solved_at`` of those that did
-        (None when none did).
+        ``{(D, entrant, lr): {"lr", "solved", "seeds", "median_steps"}}``: how many
+        of the seeds solved the task, and the median ``solved_at`` of those that
+        did (None when none did).
     """
     by_setting: dict[tuple[int, str, float], list[int | None]] = {}
     for run in runs:
-        key = (run["dashes"], run["cell"], run["lr"])
-        by_setting.setdefault(key, []).append(run["solved_at"])
+        if seeds is None or run["seed"] in seeds:
+            key = (run["dashes"], run["cell"], run["lr"])
+            by_setting.setdefault(key, []).append(run["solved_at"])
     summary = {}
     for (dashes, cell, lr), solved_at in sorted(by_setting.items()):
         done = sorted(s for s in solved_at if s is not None)
@@ -299,21 +421,63 @@ def summarize(runs: list[dict]) -> dict[tuple[int, str, float], dict]:
     return summary
 
 
-def best_learning_rates(runs: list[dict]) -> dict[tuple[int, str], dict]:
-    """Each (``D``, cell)'s best learning rate in a sweep's `runs`.
+def best_learning_rates(
+    runs: list[dict], seeds: tuple[int, ...] = RACE_TUNING_SEEDS
+) -> dict[tuple[int, str], dict]:
+    """Each (``D``, entrant)'s learning rate, chosen on the tuning `seeds` alone.
 
-    Best is the most seeds solved; among those, the fewest steps (the median of
-    the solved runs' ``solved_at``); among those, the smaller learning rate.
+    Best is the most of those seeds solved; among those, the fewest steps (the
+    median of the solved runs' ``solved_at``); among those, the smaller rate.
 
     Returns:
-        ``{(D, cell): {"lr", "solved", "seeds", "median_steps"}}``, as :func:`summarize`.
+        ``{(D, entrant): {"lr", "solved", "seeds", "median_steps"}}``, as
+        :func:`summarize` counts the tuning seeds.
     """
     best: dict[tuple[int, str], dict] = {}
-    for (dashes, cell, _), entry in summarize(runs).items():
+    for (dashes, cell, _), entry in summarize(runs, seeds).items():
         old = best.get((dashes, cell))
         if old is None or _rank(entry) < _rank(old):
             best[(dashes, cell)] = entry
     return best
+
+
+def evaluation(
+    runs: list[dict],
+    tuning: tuple[int, ...] = RACE_TUNING_SEEDS,
+    seeds: tuple[int, ...] = RACE_EVAL_SEEDS,
+) -> dict[tuple[int, str], dict]:
+    """Each (``D``, entrant) at its chosen learning rate, on the evaluation `seeds`.
+
+    The learning rate is :func:`best_learning_rates` on the `tuning` seeds; the
+    runs of the `seeds` at that rate are counted here.
+
+    Returns:
+        ``{(D, entrant): {"lr", "solved", "seeds", "interval", "median_steps",
+        "final_given", "final_own"}}``: the seeds that solved the task and a Wilson
+        95 % interval ``(low, high)`` for the share that would, the median
+        ``solved_at`` of those that did, and the medians over the seeds of the
+        final smallest ``P(own letter | letters)`` and ``P(own letter)``.
+    """
+    chosen = best_learning_rates(runs, tuning)
+    picked: dict[tuple[int, str], list[dict]] = {}
+    for run in runs:
+        key = (run["dashes"], run["cell"])
+        if run["seed"] in seeds and key in chosen and run["lr"] == chosen[key]["lr"]:
+            picked.setdefault(key, []).append(run)
+    result = {}
+    for key, chosen_runs in sorted(picked.items()):
+        done = sorted(r["solved_at"] for r in chosen_runs if r["solved_at"] is not None)
+        n = len(chosen_runs)
+        result[key] = {
+            "lr": chosen[key]["lr"],
+            "solved": len(done),
+            "seeds": n,
+            "interval": wilson_interval(len(done), n),
+            "median_steps": _median(done),
+            "final_given": statistics.median(r["final_given"] for r in chosen_runs),
+            "final_own": statistics.median(r["final_own"] for r in chosen_runs),
+        }
+    return result
 
 
 def _median(values: list[int]) -> float | None:
@@ -328,34 +492,19 @@ def _rank(entry: dict) -> tuple:
 def load_race_nets() -> dict[str, dict[int, tuple[HelloRNN, dict]]]:
     """The shipped networks of ``benchmarks/race_nets.py``: ``{entrant: {seed: (net, meta)}}``.
 
-    Each is a :class:`HelloRNN` on the CPU, in eval mode, as it stood when it solved
-    the task (or after ``RACE_STEPS`` steps); ``meta`` holds its ``cell`` (the
-    entrant's name), ``lr``, ``seed`` and ``solved_at``. Every file is checked against
+    Each is a :class:`HelloRNN` on the CPU, in eval mode, as it stood after its
+    ``RACE_STEPS`` steps; ``meta`` holds its ``cell`` (the entrant's name), ``lr``,
+    ``seed``, ``solved_at``, ``final_given`` and ``final_own``, as the record has them. Every file is checked against
     the SHA-256 in ``race_nets.json``, and that list against ``RACE_NETS_SHA256``.
     """
     from . import checkpoint
 
     manifest = RACE_NETS.with_suffix(".json")
-    listed = _verified(manifest, RACE_NETS_SHA256)
+    listed = verified_bytes(manifest, RACE_NETS_SHA256, "benchmarks/race_nets.py")
     nets: dict[str, dict[int, tuple[HelloRNN, dict]]] = {}
     for entry in json.loads(listed)["nets"]:
         path = RACE_NETS / entry["file"]
-        _verified(path, entry["sha256"])
+        verified_bytes(path, entry["sha256"], "benchmarks/race_nets.py")
         net, _, meta = checkpoint.load(path)
         nets.setdefault(meta["cell"], {})[meta["seed"]] = (net, meta)
     return nets
-
-
-def _verified(path: Path, expected: str) -> bytes:
-    """The bytes of `path`, if its SHA-256 is `expected`."""
-    if not path.is_file():
-        raise InvalidValueError(
-            f"no {path.name} at {path}; run benchmarks/race_nets.py"
-        )
-    data = path.read_bytes()
-    if (found := hashlib.sha256(data).hexdigest()) != expected:
-        raise InvalidValueError(
-            f"{path} is not the file hello_rnn was made with: its SHA-256 is {found}, "
-            f"expected {expected}. Reinstall hello_rnn (or restore it with git)"
-        )
-    return data

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from ..alt_text import with_alt
 from ..errors import InvalidValueError
 from . import _describe as say
-from ._common import _plain_log_yaxis, show_char
+from ._common import show_char
 
 
 def gradient_reach(
@@ -104,10 +104,12 @@ def decisive_predictions(
         )
     labels = list(probabilities)
     width = 0.8 / len(chars)
+    many = len(labels) > 4  # then wider panels, and the names slanted
+    panel = max(3.9, 0.8 * len(labels) + 0.8)
     fig, axes = plt.subplots(
         1,
         len(titles),
-        figsize=(3.9 * len(titles) + 0.4, 3.4),
+        figsize=(panel * len(titles) + 0.4, 4.2 if many else 3.4),
         sharey=True,
         squeeze=False,
     )
@@ -131,11 +133,20 @@ def decisive_predictions(
                         x, v + 0.02, f"{v:.2f}", ha="center", va="bottom", fontsize=8
                     )
         ax.set_xticks(range(len(labels)), labels)
-        ax.set_ylim(0, 1.1)
+        if many:
+            ax.tick_params(axis="x", labelrotation=25, labelsize=8)
+            for tick in ax.get_xticklabels():
+                tick.set_horizontalalignment("right")
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("network")
         ax.grid(alpha=0.3, axis="y")
-        ax.legend(fontsize=8, loc="upper right")
+        if many:  # the legend in a row above the bars, clear of them
+            ax.set_ylim(0, 1.3)
+            ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+            ax.legend(fontsize=7, loc="upper center", ncol=len(chars))
+        else:
+            ax.set_ylim(0, 1.1)
+            ax.legend(fontsize=8, loc="upper right")
     axes[0][0].set_ylabel("probability of the next character")
     fig.tight_layout()
     described = []
@@ -221,67 +232,78 @@ def unit_traces(traces: dict[str, torch.Tensor], inputs: str) -> Figure:
     return with_alt(fig, sentence)
 
 
-def race_by_dashes(
-    results: dict[str, dict[int, tuple[int, int, float | None]]],
-) -> Figure:
-    """How many seeds each cell solves as the row of dashes grows, and how fast.
+def race_by_dashes(results: dict[str, dict[int, dict]]) -> Figure:
+    """How many seeds each entrant solves as the row of dashes grows, and where it ends.
 
     Args:
-        results: ``{label: {D: (solved, seeds, median_steps)}}``, each entry at that
-            cell's best learning rate for that ``D``; ``median_steps`` (the median
-            step at which the solved seeds solved it) is None when none did.
+        results: ``{label: {D: entry}}``, each entry as
+            ``hello_rnn.race.evaluation`` gives it for that entrant at its chosen
+            learning rate for that ``D``: ``"solved"`` of ``"seeds"``, the Wilson
+            ``"interval"`` ``(low, high)`` of the share, and ``"final_given"``, the
+            median over the seeds of the final smallest ``P(own letter | letters)``.
+
+    Left: the share of seeds that solve the task, with its 95 % interval as a bar.
+    Right: the final ``P(own letter | letters)``, with chance (1/4) and the
+    threshold of remembering (1/2) dotted.
     """
 
     if not results or not all(results.values()):
         raise InvalidValueError(
-            "results must hold at least one cell, each with at least one D"
+            "results must hold at least one entrant, each with at least one D"
         )
-    seeds = {entry[1] for by_d in results.values() for entry in by_d.values()}
-    if len(seeds) != 1 or any(
-        not 0 <= entry[0] <= entry[1]
-        for by_d in results.values()
-        for entry in by_d.values()
+    entries = [entry for by_d in results.values() for entry in by_d.values()]
+    if any(
+        not 0 <= entry["solved"] <= entry["seeds"]
+        or not 0 <= entry["interval"][0] <= entry["interval"][1] <= 1
+        or not 0 <= entry["final_given"] <= 1
+        for entry in entries
     ):
         raise InvalidValueError(
-            "every entry must be (solved, seeds, median_steps) with the same number of "
-            "seeds and 0 <= solved <= seeds"
+            "every entry must have 0 <= solved <= seeds, an interval within [0, 1] "
+            "and a final_given probability"
         )
-    (num_seeds,) = seeds
-    fig, (ax_solved, ax_steps) = plt.subplots(1, 2, figsize=(8.6, 3.4))
-    markers = "osD^v"
+    seeds = {entry["seeds"] for entry in entries}
+    fig, (ax_solved, ax_final) = plt.subplots(1, 2, figsize=(8.6, 3.6))
+    markers = "osD^vP"
     sentences = []
     for i, (label, by_d) in enumerate(results.items()):
         dashes = sorted(by_d)
-        solved = [by_d[d][0] for d in dashes]
-        style = {"color": f"C{i}", "marker": markers[i % len(markers)], "lw": 1.6}
-        # a small sideways shift per cell, so that equal counts do not hide each other
-        shift = (i - (len(results) - 1) / 2) * 0.6
-        ax_solved.plot([d + shift for d in dashes], solved, label=label, **style)
-        fast = [(d, by_d[d][2]) for d in dashes if by_d[d][2] is not None]
-        if fast:
-            ax_steps.plot(*zip(*fast), label=label, **style)
+        style = {"color": f"C{i}", "marker": markers[i % len(markers)], "lw": 1.4}
+        # a small sideways shift per entrant, so that equal values do not hide each other
+        shift = (i - (len(results) - 1) / 2) * 0.5
+        xs = [d + shift for d in dashes]
+        share = [by_d[d]["solved"] / by_d[d]["seeds"] for d in dashes]
+        low = [s - by_d[d]["interval"][0] for s, d in zip(share, dashes)]
+        high = [by_d[d]["interval"][1] - s for s, d in zip(share, dashes)]
+        ax_solved.errorbar(xs, share, yerr=[low, high], label=label, capsize=2, **style)
+        ax_final.plot(
+            xs, [by_d[d]["final_given"] for d in dashes], label=label, **style
+        )
         counts = ", ".join(
-            f"{by_d[d][0]} at D = {d}"
-            + ("" if by_d[d][2] is None else f" (median step {by_d[d][2]:g})")
+            f"{by_d[d]['solved']}/{by_d[d]['seeds']} at D = {d} "
+            f"(interval {by_d[d]['interval'][0]:.2f} to {by_d[d]['interval'][1]:.2f}, "
+            f"final {by_d[d]['final_given']:.2f})"
             for d in dashes
         )
         sentences.append(f"{label}: {counts}")
-    ax_solved.set_ylim(-0.3, num_seeds + 0.3)
-    ax_solved.set_yticks(range(num_seeds + 1))
-    ax_solved.set_ylabel(f"seeds that solve it (of {num_seeds})")
-    ax_steps.set_yscale("log")
-    _plain_log_yaxis(ax_steps)
-    ax_steps.set_ylabel("median step at which they solve it")
-    for ax in (ax_solved, ax_steps):
+    ax_solved.set_ylim(-0.05, 1.05)
+    ax_solved.set_ylabel("share of seeds that solve it")
+    ax_final.set_ylim(-0.02, 1.02)
+    ax_final.axhline(0.25, color="grey", ls=":", lw=1)
+    ax_final.axhline(0.5, color="black", ls=":", lw=1)
+    ax_final.set_ylabel("final P(own letter | letters)\n(median over seeds)")
+    for ax in (ax_solved, ax_final):
         ax.set_xlabel("dashes D between the two letters")
         ax.grid(alpha=0.3)
-    ax_solved.legend(fontsize=8, loc="lower left")
+    ax_final.legend(fontsize=7, loc="center right")
     fig.tight_layout()
+    number = " or ".join(str(n) for n in sorted(seeds))
     return with_alt(
         fig,
-        f"Seeds out of {num_seeds} that solve the task at each cell's best learning "
-        f"rate, by number of dashes: {'; '.join(sentences)}. The right panel shows the "
-        "median step at which the solved seeds solved it.",
+        f"Left: the share of {number} evaluation seeds that solve the task at each "
+        "entrant's chosen learning rate, by number of dashes, with its 95 % Wilson "
+        "interval; right: the final smallest P(own letter | letters), the median over "
+        f"those seeds, dotted at 1/4 (chance) and 1/2. {'; '.join(sentences)}.",
     )
 
 

@@ -92,7 +92,8 @@ linkcheck: setup
 
 # Every page in Chromium, offline; screenshots in _build/screenshots/ (run `make book` first).
 browser-test: setup $(CHROMIUM)
-	$(BIN)/pytest tests/book/test_browser.py tests/book/test_live_sampler_browser.py
+	$(BIN)/pytest tests/book/test_browser.py
+	$(BIN)/pytest tests/book/test_live_sampler_browser.py  # its own Playwright session
 
 # Every chapter on a replica of Colab's runtime (colab/requirements.txt, built in .colab-venv):
 # installing hello_rnn must change none of Colab's packages; each chapter runs, not strictly, in a

@@ -253,3 +253,19 @@ def test_no_file_of_the_site_names_a_cdn(site: Path) -> None:
                 offenders.append(f"{path.relative_to(site)}: {match.group(0)}")
     listing = "\n".join(offenders[:20])
     assert not offenders, f"CDN references in the built site:\n{listing}"
+
+
+# A Markdown table that reached the page as text: its separator row, outside code.
+UNRENDERED_TABLE = re.compile(
+    r"\|\s*:?(?:-{3,}|[—–])+-*:?\s*\|"
+)  # "---" may be typeset as a dash
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_markdown_table_is_left_as_text(site: Path, page: str) -> None:
+    """A glued Markdown table pasted inline ({glue:md}`name`) shows its pipes as text."""
+    html = soup(page)
+    for code in html.find_all(["pre", "code", "script", "style"]):
+        code.decompose()
+    found = UNRENDERED_TABLE.search(html.get_text(" "))
+    assert not found, f"{page}: a Markdown table shown as text near {found.group(0)!r}"

@@ -40,6 +40,7 @@ from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_SIZES,
     GOING_BIGGER_VALIDATION,
+    training_arguments,
 )
 from hello_rnn.shakespeare import SHAKESPEARE_SHA256
 
@@ -64,11 +65,7 @@ def measure(setting: str, device: torch.device, steps: int | None = None) -> dic
         net,
         vocabulary,
         text,
-        seq_len=sizes["seq_len"],
-        batch_size=sizes["batch_size"],
-        steps=steps,
-        lr=sizes["lr"],
-        eval_every=sizes["eval_every"],
+        **{**training_arguments(setting), "steps": steps},
         # Part of a run is a speed test: no validation, whose one pass would weigh far more than in the whole run.
         validation_fraction=GOING_BIGGER_VALIDATION if complete else 0.0,
         seed=GOING_BIGGER_SEED,

@@ -30,6 +30,7 @@ from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_SIZES,
     GOING_BIGGER_VALIDATION,
+    training_arguments,
 )
 from hello_rnn.shipped import SHIPPED
 
@@ -48,11 +49,7 @@ def main() -> None:
         net,
         vocabulary,
         text,
-        seq_len=sizes["seq_len"],
-        batch_size=sizes["batch_size"],
-        steps=sizes["steps"],
-        lr=sizes["lr"],
-        eval_every=sizes["eval_every"],
+        **training_arguments(SETTING),
         validation_fraction=GOING_BIGGER_VALIDATION,
         seed=GOING_BIGGER_SEED,
         device="cpu",

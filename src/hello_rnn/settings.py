@@ -6,7 +6,12 @@ measures the very same runs.
 
 from __future__ import annotations
 
-__all__ = ["GOING_BIGGER_SEED", "GOING_BIGGER_SIZES", "GOING_BIGGER_VALIDATION"]
+__all__ = [
+    "GOING_BIGGER_SEED",
+    "GOING_BIGGER_SIZES",
+    "GOING_BIGGER_VALIDATION",
+    "training_arguments",
+]
 
 #: The sizes of chapter 6's two runs, ``"short"`` for a CPU and ``"long"`` for a
 #: GPU. ``text_chars`` is how much of ``default_corpus()`` to read (None for all
@@ -37,3 +42,16 @@ GOING_BIGGER_SEED = 0
 #: The share of the text chapter 6 holds out to validate on, spread through the
 #: text by :func:`hello_rnn.corpus.split_text`.
 GOING_BIGGER_VALIDATION = 0.1
+
+
+def training_arguments(setting: str) -> dict[str, int | float | None]:
+    """The keyword arguments of ``train_on_corpus`` that a setting of chapter 6 fixes.
+
+    ``seq_len``, ``batch_size``, ``steps``, ``lr`` and ``eval_every`` of
+    ``GOING_BIGGER_SIZES[setting]``: every size but the text's and the network's.
+    """
+    sizes = GOING_BIGGER_SIZES[setting]
+    return {
+        key: sizes[key]
+        for key in ("seq_len", "batch_size", "steps", "lr", "eval_every")
+    }

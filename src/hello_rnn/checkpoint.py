@@ -192,6 +192,7 @@ def _contents(
         "num_chars": net.num_chars,
         "num_hidden": net.num_hidden,
         "cell": net.cell_name,
+        "dropout": net.dropout,
         "state_dict": _on_cpu(net.state_dict()),
         "meta": dict(meta),
     }
@@ -333,7 +334,12 @@ def _network(
         cell = contents["cell"]
         if cell not in CELLS:
             raise InvalidValueError(f"unknown cell {cell!r}")
-        net = HelloRNN(contents["num_chars"], contents["num_hidden"], cell=cell)
+        net = HelloRNN(
+            contents["num_chars"],
+            contents["num_hidden"],
+            cell=cell,
+            dropout=contents.get("dropout", 0.0),  # (none before it was saved)
+        )
         net.load_state_dict(contents["state_dict"])
         meta = dict(contents.get("meta", {}))
     except (KeyError, TypeError, ValueError, RuntimeError) as error:

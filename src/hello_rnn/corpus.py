@@ -47,6 +47,7 @@ __all__ = [
     "batches",
     "batches_per_pass",
     "bits_per_character",
+    "cosine_rate",
     "default_corpus",
     "pass_length",
     "split_text",
@@ -237,6 +238,7 @@ def train_on_corpus(
     *,
     steps: int = 1000,
     lr: float = 0.001,
+    lr_final: float | None = None,
     clamp: float | None = 1.0,
     clip_norm: float | None = None,
     seed: int | None = None,
@@ -282,6 +284,10 @@ def train_on_corpus(
             byte a character (so the string need not be kept).
         steps: optimizer steps to take (in all, counting a resumed run's).
         lr: Adam's learning rate.
+        lr_final: lower the rate along half a cosine, from `lr` at the first
+            step to this at the last (:func:`cosine_rate`): big steps while
+            the loss is far from its floor, small ones to settle near it.
+            None keeps `lr` throughout.
         clamp: clamp every gradient element into ``[-clamp, clamp]``; None turns it off.
         clip_norm: instead of clamping, rescale the whole gradient to norm at
             most ``clip_norm`` (:func:`torch.nn.utils.clip_grad_norm_`).
@@ -315,6 +321,8 @@ def train_on_corpus(
     """
     steps = positive_int("steps", steps)
     lr = finite_float("lr", lr, positive=True)
+    if lr_final is not None:
+        lr_final = finite_float("lr_final", lr_final, positive=True)
     clamp, clip_norm = clamp_or_clip(clamp, clip_norm)
     seq_len = positive_int("seq_len", seq_len)
     batch_size = positive_int("batch_size", batch_size)
@@ -387,6 +395,9 @@ def train_on_corpus(
                 history.pass_offsets.append(offset)
             text_of_pass = train_indices[offset : offset + span]
             for x, y in batches(text_of_pass, seq_len, batch_size, start=taken):
+                if lr_final is not None:
+                    for group in optimizer.param_groups:
+                        group["lr"] = cosine_rate(step, steps, lr, lr_final)
                 step += 1
                 one_hot = vocabulary.one_hot(x)  # [B, T] -> [B, T, V]
                 result = train_step(
@@ -431,6 +442,15 @@ def train_on_corpus(
                     break
     net.eval()
     return history
+
+
+def cosine_rate(step: int, steps: int, lr: float, lr_final: float) -> float:
+    """The rate for step ``step + 1`` of `steps`: `lr` at the first, `lr_final` at the last.
+
+    ``lr_final + (lr - lr_final) * (1 + cos(pi * step / (steps - 1))) / 2``.
+    """
+    fraction = step / (steps - 1) if steps > 1 else 1.0
+    return lr_final + (lr - lr_final) * (1 + math.cos(math.pi * fraction)) / 2
 
 
 def pass_length(length: int, seq_len: int) -> int:

@@ -19,7 +19,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from ._checks import positive_int
+from ._checks import finite_float, positive_int
 from .data import Vocabulary
 from .errors import InvalidTypeError, InvalidValueError
 
@@ -107,6 +107,10 @@ class HelloRNN(nn.Module):
             ``"torch"`` for :class:`torch.nn.RNN` (the same maths, fused; the
             fast path on a GPU), or the gated ``"gru"`` (:class:`torch.nn.GRU`)
             and ``"lstm"`` (:class:`torch.nn.LSTM`).
+        dropout: while training, zero this share of the hidden values on their
+            way to the read-out (and scale the rest up to keep the sum), so the
+            read-out cannot lean on any one unit: a guard against learning a
+            long text by heart. 0 (the default) turns it off; ``eval()`` too.
 
     Inputs: ``x, h0=None``
         - ``x``: ``[T, V]`` (one sequence) or ``[B, T, V]`` (a batch).
@@ -121,11 +125,18 @@ class HelloRNN(nn.Module):
     """
 
     def __init__(
-        self, num_chars: int, num_hidden: int, cell: CellName = "torch"
+        self,
+        num_chars: int,
+        num_hidden: int,
+        cell: CellName = "torch",
+        dropout: float = 0.0,
     ) -> None:
         super().__init__()
         self.num_chars = positive_int("num_chars", num_chars)
         self.num_hidden = positive_int("num_hidden", num_hidden)
+        self.dropout = finite_float("dropout", dropout, minimum=0.0)
+        if self.dropout >= 1:
+            raise InvalidValueError(f"dropout must be in [0, 1), got {dropout!r}")
         if cell not in CELLS:
             raise InvalidValueError(f"cell must be one of {CELLS}, got {cell!r}")
         self.cell_name: str = cell
@@ -179,6 +190,8 @@ class HelloRNN(nn.Module):
                 x, None if h0 is None else _map(h0, lambda part: part.unsqueeze(0))
             )
             h_last = _map(h_last, lambda part: part.squeeze(0))
+        if self.dropout > 0:  # (and only then: no random draw for a plain network)
+            hs = nn.functional.dropout(hs, self.dropout, self.training)
         logits = self.readout(hs)
         if unbatched:
             return logits.squeeze(0), _map(h_last, lambda part: part.squeeze(0))
@@ -237,9 +250,9 @@ class HelloRNN(nn.Module):
             raise InvalidValueError(
                 f"cell must be 'scratch' or 'torch' (the same maths), got {cell!r}"
             )
-        twin = HelloRNN(self.num_chars, self.num_hidden, cell=cell).to(
-            self.readout.weight.device
-        )
+        twin = HelloRNN(
+            self.num_chars, self.num_hidden, cell=cell, dropout=self.dropout
+        ).to(self.readout.weight.device)
         W_xh, W_hh, b_h = self.recurrent_weights()
         with torch.no_grad():
             if cell == "scratch":

@@ -10,6 +10,8 @@ __all__ = [
     "GOING_BIGGER_SEED",
     "GOING_BIGGER_SIZES",
     "GOING_BIGGER_VALIDATION",
+    "LONG_RUNS",
+    "LONG_RUNS_SAMPLE",
     "training_arguments",
 ]
 
@@ -55,3 +57,48 @@ def training_arguments(setting: str) -> dict[str, int | float | None]:
         key: sizes[key]
         for key in ("seq_len", "batch_size", "steps", "lr", "eval_every")
     }
+
+
+#: The long runs of ``benchmarks/long_runs.py``, whose networks ship with the
+#: package (:mod:`hello_rnn.shipped`): the whole corpus, one CPU thread each, a
+#: budget of at most 90 minutes. ``hidden``, ``cell`` and ``dropout`` make the
+#: network; the rest are arguments of ``train_on_corpus``. The step counts were
+#: fixed before the runs from a timing of each cell here (about 7 steps a second
+#: for the LSTM, 12 for the plain RNN), so that each fits the budget; the rate
+#: falls along a cosine to ``lr_final`` by the last of them.
+LONG_RUNS: dict[str, dict[str, int | float | str | None]] = {
+    "rnn": {
+        "cell": "torch",
+        "hidden": 512,
+        "dropout": 0.2,
+        "seq_len": 100,
+        "batch_size": 32,
+        "steps": 36_000,
+        "lr": 0.002,
+        "lr_final": 0.0001,
+        "clamp": None,
+        "clip_norm": 5.0,
+        "eval_every": 1_000,
+    },
+    "lstm": {
+        "cell": "lstm",
+        "hidden": 512,
+        "dropout": 0.3,
+        "seq_len": 100,
+        "batch_size": 32,
+        "steps": 20_000,
+        "lr": 0.002,
+        "lr_final": 0.0001,
+        "clamp": None,
+        "clip_norm": 5.0,
+        "eval_every": 1_000,
+    },
+}
+#: How the long runs' samples are drawn while they train: the prefix, the
+#: length, the temperature and the seed of ``generate``.
+LONG_RUNS_SAMPLE: dict[str, str | int | float] = {
+    "prefix": "\n",
+    "length": 400,
+    "temperature": 0.8,
+    "seed": 0,
+}

@@ -22,6 +22,9 @@ __all__ = ["SHIPPED", "SHIPPED_NETWORKS", "load_shipped", "shipped_record"]
 
 #: The folder of the shipped networks: ``<name>.pt`` and its record ``<name>.json``.
 SHIPPED = Path(__file__).resolve().parent / "results" / "sampler"
+#: The folder of chapter 6's long runs (``benchmarks/long_runs.py``):
+#: ``<name>.pt`` and its record ``<name>.json``.
+LONG = Path(__file__).resolve().parent / "results" / "long"
 #: The names of the networks that ship.
 SHIPPED_NETWORKS: tuple[str, ...] = ("shakespeare_short",)
 

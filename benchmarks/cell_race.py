@@ -1,8 +1,8 @@
-"""Run chapter 7's race over its whole grid and record how every run ended.
+"""Run chapter 8's race over its whole grid and record how every run ended.
 
     python benchmarks/cell_race.py --jobs 2   # two processes at once
 
-The grid is the one in ``hello_rnn.race``, which chapter 7 imports too. For every number
+The grid is the one in ``hello_rnn.race``, which chapter 8 imports too. For every number
 of dashes ``D`` in ``RACE_DASHES`` and every entrant of ``race_cells`` (the plain RNN, the
 same with as many weights as the LSTM, the plain RNN with an orthogonal ``W_hh``, the GRU,
 the LSTM and the LSTM with forget bias 1), it runs in two rounds:

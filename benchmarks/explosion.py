@@ -1,9 +1,9 @@
-"""Run chapter 4's explosion study and record every run.
+"""Run chapter 5's explosion study and record every run.
 
     python benchmarks/explosion.py            # about 10 minutes of one CPU core
     python benchmarks/explosion.py --jobs 2   # two processes at once
 
-The settings are ``hello_rnn.explosion``'s, which chapter 4 imports too: every seed
+The settings are ``hello_rnn.explosion``'s, which chapter 5 imports too: every seed
 of ``EXPLOSION_SEEDS`` without a safety net, with the norm clipped at five times the
 median norm of those unprotected runs, with every element clamped, and with a
 lower learning rate on a budget scaled up to match. Each run is a chaotic

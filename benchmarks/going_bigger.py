@@ -1,10 +1,10 @@
-"""Measure chapter 6's runs ("Going bigger"): characters per second, and the validation loss they reach.
+"""Measure chapter 7's runs ("Going bigger"): characters per second, and the validation loss they reach.
 
     python benchmarks/going_bigger.py --device cpu --setting short
     python benchmarks/going_bigger.py --device cuda --setting long
     python benchmarks/going_bigger.py --device cpu --setting long --steps 20   # part of a run: its speed
 
-The sizes, the seed and the validation share are the ones chapter 6 imports from
+The sizes, the seed and the validation share are the ones chapter 7 imports from
 ``hello_rnn.settings``, so what is measured is always the chapter's run: the same text, the
 same network from the same seed, the same ``train_on_corpus`` call. The chapter also writes
 samples and saves checkpoints while it trains; it leaves their time out of its speed, and
@@ -123,7 +123,7 @@ def record(result: dict, path: Path = RESULTS) -> None:
         key=lambda r: order.get((r["device"], r["setting"]), len(order)),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    note = "Written by benchmarks/going_bigger.py; chapter 6 shows it as a table. Do not edit the numbers by hand."
+    note = "Written by benchmarks/going_bigger.py; chapter 7 shows it as a table. Do not edit the numbers by hand."
     path.write_text(json.dumps({"note": note, "runs": runs}, indent=2) + "\n")
 
 

@@ -1,10 +1,10 @@
-"""Train chapter 6's long networks once, on the whole corpus, and ship them with the package.
+"""Train chapter 7's long networks once, on the whole corpus, and ship them with the package.
 
     python benchmarks/long_runs.py rnn      # the plain (vanilla) RNN
     python benchmarks/long_runs.py lstm     # the LSTM
 
 Each run trains ``HelloRNN`` with the settings of ``hello_rnn.settings.LONG_RUNS``
-on the whole shipped corpus, on one CPU thread, with chapter 6's split (a tenth
+on the whole shipped corpus, on one CPU thread, with chapter 7's split (a tenth
 held out, spread through the plays), seed ``GOING_BIGGER_SEED``. Every
 ``eval_every`` steps it scores the held-out text and a training slice as long,
 writes a sample (``LONG_RUNS_SAMPLE``), saves a checkpoint along the way and
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import platform
 import subprocess
 import time
@@ -40,6 +41,7 @@ from hello_rnn.settings import (
     LONG_RUNS,
     LONG_RUNS_SAMPLE,
 )
+from hello_rnn.shakespeare import SHAKESPEARE_SHA256
 from hello_rnn.shipped import LONG
 
 #: Where the checkpoints along the way go (not shipped; ignored by git).
@@ -53,6 +55,11 @@ def main() -> None:
     parser.add_argument(
         "--resume", action="store_true", help="go on from the last save"
     )
+    parser.add_argument(
+        "--ship",
+        action="store_true",
+        help="only ship the best network of a finished run",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     settings = LONG_RUNS[args.name]
@@ -62,6 +69,12 @@ def main() -> None:
     text = default_corpus()
     vocabulary = Vocabulary(set(text))
     split = split_text(text, GOING_BIGGER_VALIDATION)
+    if args.ship:
+        _, _, meta, _ = checkpoint.load_training(work / "last.pt")
+        _ship(
+            args.name, work / "best.pt", _finished_record(args.name, meta), split, text
+        )
+        return
     training = {k: v for k, v in settings.items() if k not in NETWORK_SETTINGS}
     record = _start_record(args.name, settings, len(text))
     resume = None
@@ -128,7 +141,19 @@ def main() -> None:
         resume=resume,
     )
     record["wall_seconds"] = round(time.perf_counter() - started, 1)
-    _ship(args.name, work / "best.pt", record, split, settings["seq_len"])
+    _ship(args.name, work / "best.pt", record, split, text)
+
+
+def _finished_record(name: str, work: Path) -> dict:
+    """The record of a finished run: as shipped, else as its last save kept it."""
+    shipped = LONG / f"{name}.json"
+    if shipped.is_file():
+        record = json.loads(shipped.read_text(encoding="utf-8"))
+        for key in ("final", "file", "sha256", "bytes"):
+            record.pop(key, None)
+        return record
+    _, _, meta, _ = checkpoint.load_training(work / "last.pt")
+    return meta["record"]
 
 
 def _start_record(name: str, settings: dict, length: int) -> dict:
@@ -136,13 +161,13 @@ def _start_record(name: str, settings: dict, length: int) -> dict:
         ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
     return {
-        "what": f"chapter 6's long {name} run, trained by benchmarks/long_runs.py",
+        "what": f"chapter 7's long {name} run, trained by benchmarks/long_runs.py",
         "settings": settings,
         "seed": GOING_BIGGER_SEED,
         "validation_fraction": GOING_BIGGER_VALIDATION,
         "text_length": length,
         "sample_settings": LONG_RUNS_SAMPLE,
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),
         "threads": torch.get_num_threads(),
         "machine": f"{platform.machine()}, {_cpu_model()}",
         "commit": commit,
@@ -152,24 +177,50 @@ def _start_record(name: str, settings: dict, length: int) -> dict:
     }
 
 
-def _ship(name: str, best: Path, record: dict, split, seq_len: int) -> None:
-    """Re-score the best network, ship it and write its record."""
+def _ship(name: str, best: Path, record: dict, split, text: str) -> None:
+    """Re-score the best network, ship it and write its record.
+
+    The checkpoint keeps what ``hello-rnn sample --info`` shows, as the command
+    line's own long runs do: the text, the settings, the steps and the scores.
+    """
     net, vocabulary, _ = checkpoint.load(best)
+    settings = record["settings"]
+    step = record["best"]["step"]
     scores = {
         "validation_bpc": bits_per_character(
-            net, vocabulary, split.validation, seq_len=seq_len
+            net, vocabulary, split.validation, seq_len=settings["seq_len"]
         ),
         "train_slice_bpc": bits_per_character(
-            net, vocabulary, split.train_slice, seq_len=seq_len
+            net, vocabulary, split.train_slice, seq_len=settings["seq_len"]
         ),
     }
+    trained = next(point for point in record["curve"] if point["step"] == step)
     LONG.mkdir(parents=True, exist_ok=True)
     path = checkpoint.save(
-        LONG / f"{name}.pt", net, vocabulary, step=record["best"]["step"], **scores
+        LONG / f"{name}.pt",
+        net,
+        vocabulary,
+        first_char=text[0],
+        text={
+            "corpus": "shakespeare",
+            "length": len(text),
+            "sha256": SHAKESPEARE_SHA256,
+        },
+        settings={
+            **settings,
+            "validation": GOING_BIGGER_VALIDATION,
+            "seed": record["seed"],
+        },
+        steps=step,
+        bpc={
+            "train": trained["train_bpc"],
+            "validation": scores["validation_bpc"],
+            "train_slice": scores["train_slice_bpc"],
+        },
     )
     record = {
         **record,
-        "final": {**scores, "step": record["best"]["step"]},
+        "final": {**scores, "step": step},
         "file": path.name,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "bytes": path.stat().st_size,

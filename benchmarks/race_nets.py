@@ -1,8 +1,8 @@
-"""Train the networks chapter 7 looks inside, once, and ship them with the package.
+"""Train the networks chapter 8 looks inside, once, and ship them with the package.
 
     ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 python benchmarks/race_nets.py
 
-Chapter 7 reads the race's results from ``results/cell_race.json`` (written by
+Chapter 8 reads the race's results from ``results/cell_race.json`` (written by
 ``benchmarks/cell_race.py``) and then looks inside the networks at one length,
 ``D = RACE_NETS_DASHES``: what they predict, how far their gradient reaches, what
 the LSTM's units do. A training run of a thousand steps turns another CPU's last

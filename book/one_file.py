@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn.functional import cross_entropy, one_hot
 
 TEXT = Path(__file__).parent.parent / "src/hello_rnn/corpora/shakespeare.txt"
-HIDDEN = 96  # H, hidden units (chapter 6's short run)
+HIDDEN = 96  # H, hidden units (chapter 7's short run)
 SEQ_LEN = 32  # T, characters per window: how far back each backward pass reaches
 BATCH = 16  # B, windows read side by side
 LR = 0.01  # Adam's learning rate

@@ -62,7 +62,7 @@ JUPYTER_DIR = VENV / "colab-replica-jupyter"
 KERNEL_NAME = "colab-replica"
 # Bump to rebuild every replica when how it is built changes (not only requirements.txt).
 BUILD_VERSION = "1"
-# The longest a single cell may run (chapter 6 trains for a while on one CPU thread).
+# The longest a single cell may run (chapter 7 trains for a while on one CPU thread).
 CELL_TIMEOUT_S = 600
 # The replica's packages compared with their pins in the kernel itself.
 KERNEL_PACKAGES = (

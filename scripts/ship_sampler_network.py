@@ -2,8 +2,8 @@
 
     python scripts/ship_sampler_network.py
 
-Until a long run is shipped, the live sampler (chapters 5 and 6, and the book's
-first page) runs chapter 6's short-setting network: this trains it as chapter 6
+Until a long run is shipped, the live sampler (chapters 6 and 7, and the book's
+first page) runs chapter 7's short-setting network: this trains it as chapter 7
 does (``GOING_BIGGER_SIZES["short"]``, seed ``GOING_BIGGER_SEED``, one CPU
 thread, ``train_on_corpus`` on the first ``text_chars`` characters of the plays),
 saves it with ``checkpoint.save`` to
@@ -39,7 +39,7 @@ SETTING = "short"
 
 
 def main() -> None:
-    torch.set_num_threads(1)  # as chapter 6 trains it
+    torch.set_num_threads(1)  # as chapter 7 trains it
     sizes = GOING_BIGGER_SIZES[SETTING]
     text = default_corpus(max_chars=sizes["text_chars"])
     vocabulary = Vocabulary(set(text))
@@ -67,7 +67,7 @@ def main() -> None:
     record = {
         "file": path.name,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "what": "chapter 6's short-setting network, trained by "
+        "what": "chapter 7's short-setting network, trained by "
         "scripts/ship_sampler_network.py",
         "setting": SETTING,
         "sizes": sizes,

@@ -53,6 +53,17 @@ def test_round_trip_keeps_the_scratch_cell_and_sampling(tmp_path, hello):
     assert generate(loaded, vocabulary, length=30, temperature=1.0, seed=7) == before
 
 
+def test_round_trip_keeps_dropout_and_a_file_without_it_has_none(tmp_path, hello):
+    torch.manual_seed(3)
+    net = HelloRNN(hello.num_characters, 16, cell="lstm", dropout=0.3)
+    checkpoint.save(tmp_path / "d.pt", net, hello)
+    assert checkpoint.load(tmp_path / "d.pt")[0].dropout == 0.3
+    older = torch.load(tmp_path / "d.pt", weights_only=True)
+    del older["dropout"]  # as hello_rnn wrote it before dropout existed
+    torch.save(older, tmp_path / "older.pt")
+    assert checkpoint.load(tmp_path / "older.pt")[0].dropout == 0.0
+
+
 def test_a_bare_vocabulary_records_no_text_length(tmp_path, trained, hello):
     checkpoint.save(tmp_path / "v.pt", trained, Vocabulary(hello.chars))
     assert checkpoint.load(tmp_path / "v.pt")[2] == {}
@@ -318,6 +329,19 @@ def test_meta_must_be_plain_values(tmp_path, trained, hello):
         checkpoint.save(tmp_path / "bad.pt", trained, hello, when=object())
     with pytest.raises(InvalidTypeError, match="path must be a str or a path"):
         checkpoint.save(3, trained, hello)
+
+
+def test_meta_refuses_a_subclass_that_would_not_load_back(tmp_path, trained, hello):
+    # torch.__version__ is a str, but torch.load(weights_only=True) refuses its class:
+    # saved as it is, the file could never be read again.
+    assert isinstance(torch.__version__, str)
+    with pytest.raises(
+        InvalidTypeError, match=r"TorchVersion \(a kind of str: pass str"
+    ):
+        checkpoint.save(tmp_path / "v.pt", trained, hello, torch=torch.__version__)
+    assert _files(tmp_path) == []
+    checkpoint.save(tmp_path / "v.pt", trained, hello, torch=str(torch.__version__))
+    assert checkpoint.load(tmp_path / "v.pt")[2]["torch"] == str(torch.__version__)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

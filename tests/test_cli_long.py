@@ -432,11 +432,11 @@ def test_sigint_during_a_file_run_saves_the_last_whole_step(text_file):
     )  # no temporary file
 
 
-# --- For chapter 6: the command line, as a reader calls it from a notebook ---
+# --- For chapter 7: the command line, as a reader calls it from a notebook ---
 
 
 def test_the_chapter_calls_main_and_gets_exit_statuses(tmp_path, capsys):
-    """The cell chapter 6 runs, as it runs it (a few seconds on a CPU)."""
+    """The cell chapter 7 runs, as it runs it (a few seconds on a CPU)."""
     with contextlib.chdir(tmp_path):  # the chapter's folder: files named plainly
         status = cli.main(
             ["train", "--corpus", "shakespeare", "--device", "cpu"]

@@ -22,7 +22,8 @@ from hello_rnn import (
     train_on_corpus,
     windows,
 )
-from hello_rnn.corpus import VALIDATION_PIECE_CHARS, pass_length
+from hello_rnn import corpus as corpus_module
+from hello_rnn.corpus import VALIDATION_PIECE_CHARS, cosine_rate, pass_length
 from hello_rnn.shakespeare import shakespeare_text
 
 
@@ -719,3 +720,55 @@ def test_without_a_seed_the_offsets_follow_torchs_generator(monkeypatch):
         torch.manual_seed(seed)
         runs.append(_offsets_seen(text, vocabulary, monkeypatch, **options)[0])
     assert runs[0].pass_offsets == runs[1].pass_offsets != runs[2].pass_offsets
+
+
+def test_the_cosine_rate_falls_from_lr_to_lr_final():
+    rates = [cosine_rate(step, 11, 0.01, 0.001) for step in range(11)]
+    assert rates[0] == pytest.approx(0.01) and rates[-1] == pytest.approx(0.001)
+    assert rates[5] == pytest.approx(0.0055)  # half way: the mean of the two
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+
+
+def test_lr_final_sets_the_rate_of_every_step(corpus, monkeypatch):
+    seen = []
+    original = corpus_module.train_step
+
+    def spy(net, optimizer, *args, **kwargs):
+        seen.append(optimizer.param_groups[0]["lr"])
+        return original(net, optimizer, *args, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "train_step", spy)
+    _small_run(corpus, steps=5, lr=0.01, lr_final=0.001)
+    assert seen == pytest.approx([cosine_rate(s, 5, 0.01, 0.001) for s in range(5)])
+    seen.clear()
+    _small_run(corpus, steps=5, lr=0.01)
+    assert seen == [0.01] * 5
+
+
+def test_a_cosine_run_with_dropout_resumes_exactly(corpus):
+    # The rate of each step follows from the step, and dropout's masks from torch's
+    # generator, which the state keeps: a resumed run repeats the whole run.
+    vocabulary = Vocabulary(set(corpus))
+    options = {"seq_len": 16, "batch_size": 4, "steps": 8, "lr": 0.01, "seed": 0}
+    options.update(lr_final=0.001, validation_fraction=0)
+
+    def fresh():
+        torch.manual_seed(0)
+        return HelloRNN(vocabulary.num_characters, 16, dropout=0.3)
+
+    whole = train_on_corpus(fresh(), vocabulary, corpus, **options)
+    saved = {}
+
+    def keep(net, state):
+        if state.step == 3:
+            saved.update(
+                weights=copy.deepcopy(net.state_dict()), state=copy.deepcopy(state)
+            )
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_on_corpus(fresh(), vocabulary, corpus, on_step=keep, **options)
+    net = fresh()
+    net.load_state_dict(saved["weights"])
+    resumed = train_on_corpus(net, vocabulary, corpus, resume=saved["state"], **options)
+    assert resumed.train_bpc == whole.train_bpc

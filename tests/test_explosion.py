@@ -1,4 +1,4 @@
-"""Chapter 4's explosion study: its record ships intact, and it measured this code."""
+"""Chapter 5's explosion study: its record ships intact, and it measured this code."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The recorded measurements that chapter 6 shows: of the chapter's own settings, and never made up."""
+"""The recorded measurements that chapter 7 shows: of the chapter's own settings, and never made up."""
 
 import importlib.util
 import json
@@ -157,13 +157,13 @@ def test_record_drops_a_validation_loss_of_another_split(script, tmp_path):
     assert runs["cpu", "long"]["status"] == "measured"  # a speed test holds no loss
 
 
-def test_the_recorded_short_run_is_the_one_chapter_6_shows():
+def test_the_recorded_short_run_is_the_one_chapter_7_shows():
     """Same seed, sizes, text and software: the recorded loss is the chapter's, to the digit."""
     runs = json.loads(RESULTS.read_text())["runs"]
     recorded = next(r for r in runs if (r["device"], r["setting"]) == ("cpu", "short"))
     if recorded["status"] != "measured":
         pytest.skip("the CPU short setting is not measured on this text yet")
-    chapter = json.loads((ROOT / "chapters" / "06_going_bigger.ipynb").read_text())
+    chapter = json.loads((ROOT / "chapters" / "07_going_bigger.ipynb").read_text())
     glued = {
         output["metadata"]["scrapbook"]["name"]: output["data"]
         for cell in chapter["cells"]

@@ -69,7 +69,7 @@ def test_shipped_files_are_small():
 
 
 def test_the_shipped_network_scores_what_its_record_says(shipped):
-    """Re-scored on chapter 6's held-out text: the validation loss it shipped with."""
+    """Re-scored on chapter 7's held-out text: the validation loss it shipped with."""
     net, vocabulary, record = shipped
     text = default_corpus(max_chars=GOING_BIGGER_SIZES["short"]["text_chars"])
     validation = split_text(text, GOING_BIGGER_VALIDATION).validation

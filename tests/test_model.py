@@ -86,6 +86,9 @@ def test_input_of_indices_is_a_type_error():
             "num_hidden must be a positive integer",
         ),
         ({"num_chars": -1}, InvalidValueError, "num_chars must be a positive integer"),
+        ({"dropout": 1.0}, InvalidValueError, r"dropout must be in \[0, 1\)"),
+        ({"dropout": -0.1}, InvalidValueError, "dropout must be at least 0"),
+        ({"dropout": "0.5"}, InvalidTypeError, "dropout must be a number"),
     ],
 )
 def test_bad_hyper_parameters_are_reported(kwargs, error, match):
@@ -212,3 +215,30 @@ def test_gated_cells_have_no_plain_rnn_weights():
         HelloRNN(4, 3, cell="lstm").recurrent_weights()
     with pytest.raises(InvalidValueError, match="the same maths"):
         HelloRNN(4, 3).with_cell("gru")
+
+
+@pytest.mark.parametrize("cell", ["scratch", "torch", "lstm"])
+def test_dropout_zeroes_hidden_values_while_training_only(cell):
+    torch.manual_seed(0)
+    net = HelloRNN(V, H, cell=cell, dropout=0.5)
+    plain = HelloRNN(V, H, cell=cell)
+    plain.load_state_dict(net.state_dict())  # the same weights: dropout has none
+    x = torch.eye(V)[torch.randint(V, (3, 7))]  # [B, T, V]
+    net.train()
+    dropped = [net(x)[0] for _ in range(2)]
+    assert not torch.allclose(dropped[0], dropped[1])  # a fresh mask every call
+    assert not torch.allclose(dropped[0], plain(x)[0])
+    net.eval()
+    assert torch.equal(net(x)[0], plain(x)[0])  # eval(): the whole network
+
+
+def test_no_dropout_draws_no_random_numbers():
+    # A network without dropout trains exactly as it did before dropout existed.
+    torch.manual_seed(0)
+    net = HelloRNN(V, H).train()
+    before = torch.get_rng_state()
+    net(torch.eye(V)[torch.randint(V, (3, 7))])
+    x_drawn = torch.get_rng_state()
+    torch.set_rng_state(before)
+    torch.randint(V, (3, 7))
+    assert torch.equal(x_drawn, torch.get_rng_state())

@@ -22,13 +22,13 @@ from hello_rnn.settings import GOING_BIGGER_SEED, GOING_BIGGER_SIZES
 
 SCRIPT = Path(__file__).resolve().parent.parent / "book" / "one_file.py"
 
-# The script's settings are chapter 6's short run; the package gets them from the
+# The script's settings are chapter 7's short run; the package gets them from the
 # package, never from the script, so a script with another setting fails.
 SHORT = GOING_BIGGER_SIZES["short"]
 # A short run: 5,000 characters make 9 batches a pass of B=16 windows of T=32, so 20
 # steps start three passes, each at its own random offset, from a blank memory.
 CHARS, STEPS, HIDDEN = 5_000, 20, 32
-# Chapter 6 writes its samples so.
+# Chapter 7 writes its samples so.
 PREFIX, SAMPLE_CHARS, TEMPERATURE = "\n", 240, 0.8
 
 
@@ -131,7 +131,7 @@ def test_the_comparison_can_fail(package_run, capsys, monkeypatch):
     assert all(a != b for a, b in zip(losses[1:], history.train_bpc[1:], strict=True))
 
 
-def test_the_script_trains_as_long_and_as_wide_as_chapter_6_short_run(script):
+def test_the_script_trains_as_long_and_as_wide_as_chapter_7_short_run(script):
     # (the short runs above take fewer steps and hidden units, to be quick)
     assert (SHORT["hidden"], SHORT["steps"]) == (script.HIDDEN, script.STEPS)
     # and it clamps as the package does unless told otherwise

@@ -229,6 +229,9 @@ def test_loss_wall_names_the_start_the_arrows_and_the_wall():
     assert "between b = 0 and 0.5, from 0 to 2" in text
 
 
+# --- Chapter 5 ---
+
+
 def test_exploding_runs_give_each_run_its_peak():
     wild = history([3.0, 2.0, 5.0], grad_norm=[10.0, 1000.0, float("inf")])
     calm = history([3.0, 2.0, 1.0], memorized_at=3)
@@ -260,7 +263,7 @@ def test_largest_gradient_element_says_when_each_clamp_fires():
     assert "clamp at 0.06 is below it at 3 of 4 steps" in text
 
 
-# --- Chapter 5 ---
+# --- Chapter 6 ---
 
 
 def test_temperature_distributions_name_the_favourite_at_each_temperature():
@@ -300,7 +303,7 @@ def test_sampling_tradeoff_lists_both_panels():
     assert "100% at temperature 0 (greedy) and 75% at temperature 1" in text
 
 
-# --- Chapter 6 ---
+# --- Chapter 7 ---
 
 
 def test_batch_layout_says_what_each_row_and_batch_reads():
@@ -334,7 +337,7 @@ def test_corpus_learning_curves_give_training_validation_and_baseline():
     assert "log2 V = 6.02 bits" in text
 
 
-# --- Chapter 7 ---
+# --- Chapter 8 ---
 
 
 def test_gradient_reach_gives_each_cell_and_the_value_at_the_mark():
@@ -464,7 +467,7 @@ ALT_TEXT_TESTS = {
         "test_corpus_learning_curves_give_training_validation_and_baseline",
     ),
     "fair_learning_curves": (
-        "test_plots_chapter6",
+        "test_plots_chapter7",
         "test_fair_learning_curves_add_the_training_slice_and_say_the_gap",
     ),
     "gradient_reach": (
@@ -480,7 +483,7 @@ ALT_TEXT_TESTS = {
         "test_unit_traces_give_each_trace_its_low_and_high",
     ),
     "race_by_dashes": (
-        "test_plots_chapter7",
+        "test_plots_chapter8",
         "test_race_by_dashes_counts_seeds_and_says_so",
     ),
 }

@@ -1,4 +1,4 @@
-"""Chapter 4's figures: each is a Figure with labelled axes and refuses bad input."""
+"""Chapters 4 and 5's figures: each is a Figure with labelled axes and refuses bad input."""
 
 import pytest
 

@@ -4,98 +4,58 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+from figure_checks import assert_labelled  # noqa: E402
 
-from hello_rnn import CorpusHistory, InvalidValueError, plots  # noqa: E402
-
-
-def _close(fig):
-    plt.close(fig)
+from hello_rnn import InvalidValueError, plots  # noqa: E402
 
 
-def test_batch_layout_draws_the_text_and_the_batches():
-    fig = plots.batch_layout("abcdefghijklmnopqrstuvwxyz", seq_len=3, batch_size=2)
-    ax_text, ax_rows = fig.axes
-    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in (ax_text, ax_rows))
-    assert [label.get_text() for label in ax_rows.get_xticklabels()] == [
-        f"batch {k}" for k in range(4)
+def test_temperature_distributions_draws_one_panel_of_bars_per_temperature():
+    logits = torch.tensor([2.0, 1.0, 0.0, -1.0])
+    probabilities = {t: torch.softmax(logits / t, dim=0) for t in (0.5, 1.0, 2.0)}
+    fig = plots.temperature_distributions(probabilities, list("ab c"), "x ")
+    assert len(fig.axes) == 3
+    assert all(len(ax.patches) == 4 for ax in fig.axes)
+    assert [t.get_text() for t in fig.axes[-1].get_xticklabels()] == [
+        "a",
+        "b",
+        "␣",
+        "c",
     ]
-    assert [label.get_text() for label in ax_rows.get_yticklabels()] == [
-        "row 0",
-        "row 1",
-    ]
-    # row 0 reads a, b, c, ... l in order: the first cells' letters, left to right,
-    # top row
-    top_row = sorted(
-        (t.get_position()[0], t.get_text())
-        for t in ax_rows.texts
-        if t.get_position()[1] > 1
+    assert_labelled(fig)
+
+
+def test_temperature_distributions_checks_its_input():
+    with pytest.raises(InvalidValueError, match="at least one temperature"):
+        plots.temperature_distributions({}, ["a"], "")
+    with pytest.raises(InvalidValueError, match=r"shape \[3\]"):
+        plots.temperature_distributions({1.0: torch.ones(4) / 4}, ["a", "b", "c"], "")
+
+
+def test_entropy_vs_temperature_marks_both_limits():
+    temps = torch.logspace(-2, 2, 20)
+    fig = plots.entropy_vs_temperature(
+        temps, torch.linspace(0, 2, 20), num_chars=4, marked={1.0: 1.0}
     )
-    assert "".join(c for _, c in top_row) == "abcdefghijkl"
-    _close(fig)
-
-
-@pytest.mark.parametrize(
-    ("text", "seq_len", "batch_size", "error", "match"),
-    [
-        ("abc", 3, 1, InvalidValueError, "too short"),
-        ("x" * 200, 3, 2, InvalidValueError, "at most 120"),
-        ("abcdefgh", 0, 1, InvalidValueError, "seq_len"),
-    ],
-)
-def test_batch_layout_rejects_what_it_cannot_draw(
-    text, seq_len, batch_size, error, match
-):
-    with pytest.raises(error, match=match):
-        plots.batch_layout(text, seq_len, batch_size)
-
-
-def test_truncated_bptt_draws_one_window_box_per_window():
-    fig = plots.truncated_bptt(num_windows=3, seq_len=4)
     ax = fig.axes[0]
-    assert ax.get_xlabel()
-    assert len([t for t in ax.texts if t.get_text().startswith("window")]) == 3
-    assert (
-        len([t for t in ax.texts if t.get_text() == "detach"]) == 2
-    )  # between windows only
-    _close(fig)
-    with pytest.raises(InvalidValueError, match="num_windows"):
-        plots.truncated_bptt(num_windows=0)
-
-
-def test_corpus_learning_curves_draw_training_validation_and_the_baseline():
-    history = CorpusHistory(
-        train_bpc=[6.5 - 0.01 * k for k in range(100)],
-        validation_steps=[50, 100],
-        validation_bpc=[6.0, 5.6],
-        chars_per_step=512,
+    assert ax.get_xscale() == "log"
+    levels = sorted(
+        line.get_ydata()[0]
+        for line in ax.get_lines()
+        if len(set(line.get_ydata())) == 1 and len(line.get_xdata()) == 2
     )
-    fig = plots.corpus_learning_curves(history, uniform_bpc=6.6)
-    ax = fig.axes[0]
-    assert ax.get_xlabel() == "step" and "bits per character" in ax.get_ylabel()
-    assert len(ax.get_lines()) == 4  # raw, mean, validation, uniform
-    _close(fig)
-    with pytest.raises(InvalidValueError, match="at least one step"):
-        plots.corpus_learning_curves(CorpusHistory())
+    assert levels == [0, 2.0]  # 0 bits and log2(4) bits
+    assert_labelled(fig)
+    with pytest.raises(InvalidValueError, match="equal length"):
+        plots.entropy_vs_temperature(temps, torch.zeros(3), num_chars=4)
+    with pytest.raises(InvalidValueError, match="num_chars"):
+        plots.entropy_vs_temperature(temps, torch.zeros(20), num_chars=0)
 
 
-def test_fair_learning_curves_add_the_training_slice_and_say_the_gap():
-    from hello_rnn.alt_text import alt_of
-
-    history = CorpusHistory(
-        train_bpc=[6.5 - 0.01 * k for k in range(100)],
-        validation_steps=[50, 100],
-        validation_bpc=[6.0, 5.6],
-        train_slice_bpc=[6.1, 5.4],
-        chars_per_step=512,
-    )
-    fig = plots.fair_learning_curves(history, uniform_bpc=6.6)
-    ax = fig.axes[0]
-    assert len(ax.get_lines()) == 5  # raw, mean, validation, uniform, training slice
-    assert list(ax.get_lines()[-1].get_ydata()) == [6.1, 5.4]
-    alt = alt_of(fig)
-    assert "from 6.10 to 5.40" in alt and "from -0.10 to +0.20" in alt
-    assert "uniform guess costs 6.60" in alt
-    _close(fig)
-    with pytest.raises(InvalidValueError, match="validation and training-slice"):
-        plots.fair_learning_curves(CorpusHistory(train_bpc=[1.0]))
+def test_sampling_tradeoff_labels_greedy_and_checks_lengths():
+    fig = plots.sampling_tradeoff([0, 1, 5], [3, 10, 20], [1.0, 0.9, 0.1])
+    assert fig.axes[0].get_xticklabels()[0].get_text() == "0\n(greedy)"
+    assert list(fig.axes[1].get_lines()[0].get_ydata()) == [100.0, 90.0, 10.0]
+    assert_labelled(fig)
+    with pytest.raises(InvalidValueError, match="equal length"):
+        plots.sampling_tradeoff([0, 1], [3], [1.0, 0.5])

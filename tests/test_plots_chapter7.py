@@ -4,85 +4,98 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import torch  # noqa: E402
-from figure_checks import assert_labelled  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
 
-from hello_rnn import InvalidValueError, plots  # noqa: E402
+from hello_rnn import CorpusHistory, InvalidValueError, plots  # noqa: E402
 
 
-def test_gradient_reach_draws_one_panel_per_state_and_one_curve_per_cell():
-    norms = {"RNN": 0.5 ** torch.arange(1, 21.0), "LSTM": torch.ones(20)}
-    fig = plots.gradient_reach({"at initialisation": norms, "trained": norms}, mark=12)
-    assert len(fig.axes) == 2 and all(
-        ax.get_yscale() == "log" and ax.get_xlabel() for ax in fig.axes
+def _close(fig):
+    plt.close(fig)
+
+
+def test_batch_layout_draws_the_text_and_the_batches():
+    fig = plots.batch_layout("abcdefghijklmnopqrstuvwxyz", seq_len=3, batch_size=2)
+    ax_text, ax_rows = fig.axes
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in (ax_text, ax_rows))
+    assert [label.get_text() for label in ax_rows.get_xticklabels()] == [
+        f"batch {k}" for k in range(4)
+    ]
+    assert [label.get_text() for label in ax_rows.get_yticklabels()] == [
+        "row 0",
+        "row 1",
+    ]
+    # row 0 reads a, b, c, ... l in order: the first cells' letters, left to right,
+    # top row
+    top_row = sorted(
+        (t.get_position()[0], t.get_text())
+        for t in ax_rows.texts
+        if t.get_position()[1] > 1
     )
+    assert "".join(c for _, c in top_row) == "abcdefghijkl"
+    _close(fig)
+
+
+@pytest.mark.parametrize(
+    ("text", "seq_len", "batch_size", "error", "match"),
+    [
+        ("abc", 3, 1, InvalidValueError, "too short"),
+        ("x" * 200, 3, 2, InvalidValueError, "at most 120"),
+        ("abcdefgh", 0, 1, InvalidValueError, "seq_len"),
+    ],
+)
+def test_batch_layout_rejects_what_it_cannot_draw(
+    text, seq_len, batch_size, error, match
+):
+    with pytest.raises(error, match=match):
+        plots.batch_layout(text, seq_len, batch_size)
+
+
+def test_truncated_bptt_draws_one_window_box_per_window():
+    fig = plots.truncated_bptt(num_windows=3, seq_len=4)
+    ax = fig.axes[0]
+    assert ax.get_xlabel()
+    assert len([t for t in ax.texts if t.get_text().startswith("window")]) == 3
     assert (
-        len([line for line in fig.axes[0].get_lines() if len(line.get_xdata()) == 20])
-        == 2
+        len([t for t in ax.texts if t.get_text() == "detach"]) == 2
+    )  # between windows only
+    _close(fig)
+    with pytest.raises(InvalidValueError, match="num_windows"):
+        plots.truncated_bptt(num_windows=0)
+
+
+def test_corpus_learning_curves_draw_training_validation_and_the_baseline():
+    history = CorpusHistory(
+        train_bpc=[6.5 - 0.01 * k for k in range(100)],
+        validation_steps=[50, 100],
+        validation_bpc=[6.0, 5.6],
+        chars_per_step=512,
     )
-    assert_labelled(fig, every_y_axis=False)
-    with pytest.raises(InvalidValueError, match="panels"):
-        plots.gradient_reach({})
-    with pytest.raises(InvalidValueError, match="panels"):
-        plots.gradient_reach({"empty": {}})
+    fig = plots.corpus_learning_curves(history, uniform_bpc=6.6)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "step" and "bits per character" in ax.get_ylabel()
+    assert len(ax.get_lines()) == 4  # raw, mean, validation, uniform
+    _close(fig)
+    with pytest.raises(InvalidValueError, match="at least one step"):
+        plots.corpus_learning_curves(CorpusHistory())
 
 
-def test_decisive_predictions_checks_shapes():
-    probs = {"RNN": torch.full((2, 4), 0.25), "LSTM": torch.eye(4)[[2, 3]]}
-    fig = plots.decisive_predictions(
-        probs, ["\n", "-", "a", "b"], ["a", "b"], ["line 1", "line 2"]
-    )
-    assert len(fig.axes) == 2
-    assert_labelled(fig, every_y_axis=False)
-    with pytest.raises(InvalidValueError, match="shape"):
-        plots.decisive_predictions(
-            probs, ["-", "a", "b"], ["a", "b"], ["line 1", "line 2"]
-        )
-    with pytest.raises(InvalidValueError, match="at least one"):
-        plots.decisive_predictions({}, ["a"], ["a"], ["line 1"])
-
-
-def test_unit_traces_wants_one_value_per_input():
-    fig = plots.unit_traces(
-        {"cell state": torch.arange(5.0), "forget gate": torch.rand(5)}, "a---a"
-    )
-    assert len(fig.axes) == 2 and all(ax.get_ylabel() for ax in fig.axes)
-    assert_labelled(fig, every_y_axis=False)
-    with pytest.raises(InvalidValueError, match="shape"):
-        plots.unit_traces({"cell state": torch.arange(4.0)}, "a---a")
-    with pytest.raises(InvalidValueError, match="at least one"):
-        plots.unit_traces({}, "a")
-
-
-def test_race_by_dashes_counts_seeds_and_says_so():
+def test_fair_learning_curves_add_the_training_slice_and_say_the_gap():
     from hello_rnn.alt_text import alt_of
 
-    def entry(solved, seeds, low, high, final):
-        return {
-            "solved": solved,
-            "seeds": seeds,
-            "interval": (low, high),
-            "final_given": final,
-        }
-
-    results = {
-        "RNN": {10: entry(10, 10, 0.72, 1.0, 0.99), 20: entry(0, 10, 0.0, 0.28, 0.25)},
-        "LSTM": {10: entry(9, 10, 0.6, 0.98, 0.9), 20: entry(5, 10, 0.24, 0.76, 0.51)},
-    }
-    fig = plots.race_by_dashes(results)
-    ax_solved, ax_final = fig.axes
-    assert ax_solved.get_ylim()[1] < 1.1 and ax_final.get_ylim()[1] < 1.1
+    history = CorpusHistory(
+        train_bpc=[6.5 - 0.01 * k for k in range(100)],
+        validation_steps=[50, 100],
+        validation_bpc=[6.0, 5.6],
+        train_slice_bpc=[6.1, 5.4],
+        chars_per_step=512,
+    )
+    fig = plots.fair_learning_curves(history, uniform_bpc=6.6)
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 5  # raw, mean, validation, uniform, training slice
+    assert list(ax.get_lines()[-1].get_ydata()) == [6.1, 5.4]
     alt = alt_of(fig)
-    assert "share of 10 evaluation seeds" in alt
-    assert (
-        "RNN: 10/10 at D = 10 (interval 0.72 to 1.00, final 0.99), "
-        "0/10 at D = 20 (interval 0.00 to 0.28, final 0.25)"
-    ) in alt
-    assert "LSTM: 9/10 at D = 10 (interval 0.60 to 0.98, final 0.90)" in alt
-    assert_labelled(fig, every_y_axis=True)
-    with pytest.raises(InvalidValueError, match="results"):
-        plots.race_by_dashes({})
-    with pytest.raises(InvalidValueError, match="solved"):
-        plots.race_by_dashes({"RNN": {10: entry(4, 3, 0.0, 1.0, 0.5)}})
-    with pytest.raises(InvalidValueError, match="interval"):
-        plots.race_by_dashes({"RNN": {10: entry(1, 3, 0.5, 0.2, 0.5)}})
+    assert "from 6.10 to 5.40" in alt and "from -0.10 to +0.20" in alt
+    assert "uniform guess costs 6.60" in alt
+    _close(fig)
+    with pytest.raises(InvalidValueError, match="validation and training-slice"):
+        plots.fair_learning_curves(CorpusHistory(train_bpc=[1.0]))

@@ -1,4 +1,4 @@
-"""Chapter 7's race: the lines, the score, the matched size, the sweep's best rates and its record."""
+"""Chapter 8's race: the lines, the score, the matched size, the sweep's best rates and its record."""
 
 import functools
 import hashlib
@@ -377,7 +377,7 @@ def test_a_changed_shipped_record_is_refused(tmp_path, monkeypatch):
 
 
 def test_the_shipped_networks_are_the_recorded_runs():
-    """Chapter 7 looks inside these: each entrant at its chosen lr, the first evaluation seeds."""
+    """Chapter 8 looks inside these: each entrant at its chosen lr, the first evaluation seeds."""
     from hello_rnn.race import RACE_NETS_DASHES, load_race_nets
 
     record = load_race()

@@ -224,7 +224,7 @@ class LiveSampler(_SampleDirective):
         note = nodes.paragraph("", "", nodes.emphasis(SENTENCE, SENTENCE))
         note["classes"] += ["live-sampler-needs-js"]
         said = (
-            f"What the shipped network (chapter 6's short setting, {record['steps']} steps) "
+            f"What the shipped network (chapter 7's short setting, {record['steps']} steps) "
             f"wrote with hello_rnn's generate when the book was built ({self.how(settings)}):"
         )
         text = self.written(settings)

@@ -331,7 +331,7 @@ def replace_widgets_for_latex(app: Sphinx, doctree: nodes.document) -> None:
 
 class BackMatterAsAppendices(SphinxPostTransform):
     """The toc's unnumbered parts after its numbered ones (the back matter: Colab, glossary, API...)
-    have no chapter numbers on the web; in the PDF they become appendices (A, B...), not chapters 8, 9...
+    have no chapter numbers on the web; in the PDF they become appendices (A, B...), not chapters 9, 10...
     sphinx-jupyterbook-latex (priority 700) has made each toc part a section in a ``start_of_file``
     named after the part's caption; ``\\appendix`` goes before the first back-matter one."""
 

@@ -1,6 +1,6 @@
-"""A directive that tabulates the recorded measurements of chapter 6's runs.
+"""A directive that tabulates the recorded measurements of chapter 7's runs.
 
-``benchmarks/going_bigger.py`` runs chapter 6's training on a device and writes
+``benchmarks/going_bigger.py`` runs chapter 7's training on a device and writes
 what it measured to ``benchmarks/results/going_bigger.json``; this turns that
 file into the appendix's table, so the page always shows what was recorded and
 never a number typed by hand.

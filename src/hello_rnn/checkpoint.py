@@ -458,22 +458,37 @@ def _as_path(path: object) -> Path:
 
 
 def _check_plain(key: str, value: object) -> None:
-    """Only values ``torch.load(weights_only=True)`` reads back: numbers, strings..."""
-    if value is None or isinstance(value, bool | int | float | str):
+    """Only values ``torch.load(weights_only=True)`` reads back: numbers, strings...
+
+    The types themselves, not their subclasses: ``torch.__version__`` is a
+    ``str`` that such a load refuses, so the file could not be read back.
+    """
+    if value is None or type(value) in (bool, int, float, str):
         return
-    if isinstance(value, list | tuple):
+    if type(value) in (list, tuple):
         for item in value:
             _check_plain(key, item)
         return
-    if isinstance(value, dict):
+    if type(value) is dict:
         for name, item in value.items():
-            if not isinstance(name, str | int):
+            if type(name) not in (str, int):
                 raise InvalidTypeError(
                     f"meta {key!r} has a key {name!r} that is not a str or int"
                 )
             _check_plain(key, item)
         return
+    plain = next(
+        (
+            kind
+            for kind in (bool, int, float, str, list, tuple, dict)
+            if isinstance(value, kind)
+        ),
+        None,
+    )
+    hint = (
+        f" (a kind of {plain.__name__}: pass {plain.__name__}(value))" if plain else ""
+    )
     raise InvalidTypeError(
         f"meta {key!r} must hold only numbers, strings, bools, None, lists and dicts, "
-        f"got {type(value).__name__}"
+        f"got {type(value).__name__}{hint}"
     )

@@ -514,7 +514,8 @@ def _describe(path: str, net: HelloRNN, vocabulary: Vocabulary, meta: dict) -> s
     lines = [
         f"checkpoint  {path}",
         f"network     {net.cell_name} cell, {net.num_hidden} hidden units, "
-        f"{vocabulary.num_characters} characters",
+        f"{vocabulary.num_characters} characters"
+        + (f", dropout {net.dropout:g}" if net.dropout else ""),
         f"text        {text}",
         "settings    "
         + (" ".join(f"{k}={v}" for k, v in settings.items()) or "not recorded"),

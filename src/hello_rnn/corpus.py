@@ -238,12 +238,12 @@ def train_on_corpus(
     *,
     steps: int = 1000,
     lr: float = 0.001,
-    lr_final: float | None = None,
     clamp: float | None = 1.0,
     clip_norm: float | None = None,
     seed: int | None = None,
     device: torch.device | str | None = None,
     progress: bool = False,
+    lr_final: float | None = None,
     seq_len: int = 64,
     batch_size: int = 32,
     validation_fraction: float = 0.1,
@@ -284,10 +284,6 @@ def train_on_corpus(
             byte a character (so the string need not be kept).
         steps: optimizer steps to take (in all, counting a resumed run's).
         lr: Adam's learning rate.
-        lr_final: lower the rate along half a cosine, from `lr` at the first
-            step to this at the last (:func:`cosine_rate`): big steps while
-            the loss is far from its floor, small ones to settle near it.
-            None keeps `lr` throughout.
         clamp: clamp every gradient element into ``[-clamp, clamp]``; None turns it off.
         clip_norm: instead of clamping, rescale the whole gradient to norm at
             most ``clip_norm`` (:func:`torch.nn.utils.clip_grad_norm_`).
@@ -295,6 +291,10 @@ def train_on_corpus(
             the offsets of the passes.
         device: move the network (and the data) there first.
         progress: show a progress bar: steps, the latest bpc, characters a second.
+        lr_final: lower the rate along half a cosine, from `lr` at the first
+            step to this at the last (:func:`cosine_rate`): big steps while
+            the loss is far from its floor, small ones to settle near it.
+            None keeps `lr` throughout.
         seq_len: ``T``, how far back each backward pass reaches.
         batch_size: ``B``, streams per step.
         validation_fraction: the share of the text held out, spread through it

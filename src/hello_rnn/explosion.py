@@ -1,4 +1,4 @@
-"""Chapter 4's explosion study: does a safety net help a run whose gradient explodes?
+"""Chapter 5's explosion study: does a safety net help a run whose gradient explodes?
 
 A network prone to explosion (``W_hh`` scaled up at initialisation, plain SGD with a
 large learning rate, a text of 64 characters) is trained from many seeds in each
@@ -10,7 +10,7 @@ over many seeds, and its counts are what the chapter claims.
 
 ``benchmarks/explosion.py`` runs the study and writes ``results/explosion.json``
 next to this module; it ships with the package, checked against
-``EXPLOSION_SHA256``, and chapter 4 reads it on every machine.
+``EXPLOSION_SHA256``, and chapter 5 reads it on every machine.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 An n-gram model predicts the next character from the ``n - 1`` characters before
 it, by counting: how often did each character follow that context in the training
 text? Chapter 1's memoryless guess is the 1-gram (the character frequencies);
-chapter 6 measures 2- to 5-grams on the very split its networks are scored on, as
+chapter 7 measures 2- to 5-grams on the very split its networks are scored on, as
 Goldberg did in his reply to Karpathy (2015).
 
 Counts alone give probability 0 to what the training text never showed, and one

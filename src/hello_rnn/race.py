@@ -1,4 +1,4 @@
-"""Chapter 7's race: can a recurrent cell carry a letter across ``D`` dashes?
+"""Chapter 8's race: can a recurrent cell carry a letter across ``D`` dashes?
 
 Each line is a letter, ``D`` dashes, the same letter again and a newline
 (``"a-----a\\n"``), and each line is its own sequence: the network reads it from
@@ -28,7 +28,7 @@ the entrant is then reported on the evaluation seeds ``RACE_EVAL_SEEDS``, which
 played no part in the choice (:func:`evaluation`), each count with a Wilson 95 %
 interval.
 
-The settings below are the race's, shared by chapter 7 and by
+The settings below are the race's, shared by chapter 8 and by
 ``benchmarks/cell_race.py``, which runs the whole grid (entrants, learning rates,
 seeds, numbers of dashes) and writes ``results/cell_race.json`` next to this
 module: it ships with the package, so the chapter finds it on Colab too.
@@ -102,7 +102,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "cell_race.json"
 # The digest of the shipped results: every reader sees the bytes the book was made with.
 # benchmarks/cell_race.py prints the new one when it writes the file.
 RESULTS_SHA256 = "da15c6f11fc3fd218f3e7978e1c0185e7be1169abe834c1a51fa913db1a6037d"
-# The networks chapter 7 looks inside, trained once by benchmarks/race_nets.py at
+# The networks chapter 8 looks inside, trained once by benchmarks/race_nets.py at
 # D = RACE_NETS_DASHES (each entrant at its chosen learning rate, the first evaluation
 # seeds, and where none of those solved the task the first evaluation seed that did),
 # and the SHA-256 of their list, results/race_nets.json, which holds each file's.

@@ -1,6 +1,6 @@
 """The sizes of the book's long runs, in code so that every reader of them agrees.
 
-Chapter 6 (*Going bigger*) trains with these, and ``benchmarks/going_bigger.py``
+Chapter 7 (*Going bigger*) trains with these, and ``benchmarks/going_bigger.py``
 measures the very same runs.
 """
 
@@ -15,7 +15,7 @@ __all__ = [
     "training_arguments",
 ]
 
-#: The sizes of chapter 6's two runs, ``"short"`` for a CPU and ``"long"`` for a
+#: The sizes of chapter 7's two runs, ``"short"`` for a CPU and ``"long"`` for a
 #: GPU. ``text_chars`` is how much of ``default_corpus()`` to read (None for all
 #: of it), ``hidden`` the network's ``num_hidden``, and the rest are arguments
 #: of ``train_on_corpus``.
@@ -39,15 +39,15 @@ GOING_BIGGER_SIZES: dict[str, dict[str, int | float | None]] = {
         "eval_every": 100,
     },
 }
-#: Seeds every random choice of chapter 6.
+#: Seeds every random choice of chapter 7.
 GOING_BIGGER_SEED = 0
-#: The share of the text chapter 6 holds out to validate on, spread through the
+#: The share of the text chapter 7 holds out to validate on, spread through the
 #: text by :func:`hello_rnn.corpus.split_text`.
 GOING_BIGGER_VALIDATION = 0.1
 
 
 def training_arguments(setting: str) -> dict[str, int | float | None]:
-    """The keyword arguments of ``train_on_corpus`` that a setting of chapter 6 fixes.
+    """The keyword arguments of ``train_on_corpus`` that a setting of chapter 7 fixes.
 
     ``seq_len``, ``batch_size``, ``steps``, ``lr`` and ``eval_every`` of
     ``GOING_BIGGER_SIZES[setting]``: every size but the text's and the network's.
@@ -60,7 +60,7 @@ def training_arguments(setting: str) -> dict[str, int | float | None]:
 
 
 #: The long runs of ``benchmarks/long_runs.py``, whose networks ship with the
-#: package (:mod:`hello_rnn.shipped`): the whole corpus, one CPU thread each, a
+#: package (``hello_rnn.shipped``): the whole corpus, one CPU thread each, a
 #: budget of at most 90 minutes. ``hidden``, ``cell`` and ``dropout`` make the
 #: network; the rest are arguments of ``train_on_corpus``. The step counts were
 #: fixed before the runs from a timing of each cell here (about 7 steps a second
@@ -94,8 +94,8 @@ LONG_RUNS: dict[str, dict[str, int | float | str | None]] = {
         "eval_every": 1_000,
     },
 }
-#: How the long runs' samples are drawn while they train: the prefix, the
-#: length, the temperature and the seed of ``generate``.
+#: The prefix, length, temperature and seed of ``generate`` for the samples
+#: the long runs write while they train.
 LONG_RUNS_SAMPLE: dict[str, str | int | float] = {
     "prefix": "\n",
     "length": 400,

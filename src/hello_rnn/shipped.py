@@ -1,6 +1,6 @@
 """The trained network that ships with the package, for the book's live sampler.
 
-``scripts/ship_sampler_network.py`` trains chapter 6's short setting once
+``scripts/ship_sampler_network.py`` trains chapter 7's short setting once
 (:data:`~hello_rnn.settings.GOING_BIGGER_SIZES` ``["short"]``, seed
 :data:`~hello_rnn.settings.GOING_BIGGER_SEED`), saves it with
 :func:`hello_rnn.checkpoint.save` into ``results/sampler/`` and writes its SHA-256
@@ -22,7 +22,7 @@ __all__ = ["SHIPPED", "SHIPPED_NETWORKS", "load_shipped", "shipped_record"]
 
 #: The folder of the shipped networks: ``<name>.pt`` and its record ``<name>.json``.
 SHIPPED = Path(__file__).resolve().parent / "results" / "sampler"
-#: The folder of chapter 6's long runs (``benchmarks/long_runs.py``):
+#: The folder of chapter 7's long runs (``benchmarks/long_runs.py``):
 #: ``<name>.pt`` and its record ``<name>.json``.
 LONG = Path(__file__).resolve().parent / "results" / "long"
 #: The names of the networks that ship.

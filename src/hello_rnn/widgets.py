@@ -220,7 +220,7 @@ def frame_slider(
     return box
 
 
-# --- Chapter 5: sampling ---
+# --- Chapter 6: sampling ---
 
 
 def frame_grid(

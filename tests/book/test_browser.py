@@ -476,7 +476,7 @@ def test_hidden_solutions_and_code_open_on_click(
 
 
 # Each word searched for, and a page its results must list (relative to the site).
-SEARCHES = {"clamp": "chapters/04_why_we_clamp_gradients.html"}
+SEARCHES = {"clamp": "chapters/05_clamping_and_clipping.html"}
 
 # In the page: Sphinx's search is done. Its status line is written when the last result is
 # listed, and each result then fetches its page for a summary (unless it has a description).

@@ -40,7 +40,7 @@ from test_live_sampler import (  # noqa: E402
 )
 
 NAME = "shakespeare_short"
-CHAPTER = "chapters/06_going_bigger.html"
+CHAPTER = "chapters/07_going_bigger.html"
 SAMPLER = ".live-sampler"
 PREFIXES = ["\n", "CORIOLANUS.\n", "First Citizen:\nWe are", "the king "]
 LENGTH = 200
@@ -86,9 +86,9 @@ def record(name: str, value: object) -> None:
 # --- Which pages, and what they load -----------------------------------------------------------
 
 
-def test_the_sampler_is_on_chapters_5_and_6_only():
+def test_the_sampler_is_on_chapters_6_and_7_only():
     assert sorted(PAGES_WITH_SAMPLER) == [
-        "chapters/05_sampling_and_temperature.html",
+        "chapters/06_sampling_and_temperature.html",
         CHAPTER,
     ]
 
@@ -124,7 +124,7 @@ def test_the_intro_opens_with_what_the_shipped_network_wrote(shipped):
     assert quoted.sourceline < first_heading.sourceline
     links = [a["href"] for a in article.select("a[href]")]
     assert any(
-        h.endswith("06_going_bigger.html#live-sampler-going-bigger") for h in links
+        h.endswith("07_going_bigger.html#live-sampler-going-bigger") for h in links
     )
 
 

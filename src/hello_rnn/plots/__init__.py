@@ -1,7 +1,7 @@
 """Figures for the chapters: plain functions that return a matplotlib Figure.
 
-One module per chapter (``encoding``, ``rnn_cell``, ``training``, ``gradients``,
-``sampling``, ``long_texts``, ``gated_cells``); every figure is here, at
+One module per chapter (``encoding``, ``rnn_cell``, ``training``, ``gradients`` for
+chapters 4 and 5, ``sampling``, ``long_texts``, ``gated_cells``); every figure is here, at
 ``hello_rnn.plots.<name>``, and each carries its alt text (:mod:`hello_rnn.alt_text`).
 
 Not imported by ``hello_rnn`` itself: ``from hello_rnn import plots``. Importing

@@ -1,4 +1,4 @@
-"""Chapter 7's figures: the gradient's reach, the race, the predictions, an LSTM's units."""
+"""Chapter 8's figures: the gradient's reach, the race, the predictions, an LSTM's units."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chapter 4's figures: gradient norms, the loss wall, clamping and clipping, how a matrix stretches."""
+"""Chapters 4 and 5's figures: gradient norms, the loss wall, clamping and clipping, how a matrix stretches."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chapter 6's figures: how batches read a text, truncated BPTT, learning curves."""
+"""Chapter 7's figures: how batches read a text, truncated BPTT, learning curves."""
 
 from __future__ import annotations
 

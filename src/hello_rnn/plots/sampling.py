@@ -1,4 +1,4 @@
-"""Chapter 5's figures: temperature, entropy, and what sampling writes."""
+"""Chapter 6's figures: temperature, entropy, and what sampling writes."""
 
 from __future__ import annotations
 

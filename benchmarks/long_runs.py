@@ -2,6 +2,7 @@
 
     python benchmarks/long_runs.py rnn      # the plain (vanilla) RNN
     python benchmarks/long_runs.py lstm     # the LSTM
+    python benchmarks/long_runs.py lstm_no_dropout   # its control (and rnn_no_dropout)
 
 Each run trains ``HelloRNN`` with the settings of ``hello_rnn.settings.LONG_RUNS``
 on the whole shipped corpus, on one CPU thread, with chapter 7's split (a tenth
@@ -38,6 +39,7 @@ from hello_rnn.sample import generate
 from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_VALIDATION,
+    LONG_RUN_CONTROLS,
     LONG_RUNS,
     LONG_RUNS_SAMPLE,
 )
@@ -144,6 +146,10 @@ def main() -> None:
     _ship(args.name, work / "best.pt", record, split, text)
 
 
+def _what(name: str) -> str:
+    return f"chapter 7's long {name} run, trained by benchmarks/long_runs.py"
+
+
 def _finished_record(name: str, work: Path) -> dict:
     """The record of a finished run: as shipped, else as its last save kept it."""
     shipped = LONG / f"{name}.json"
@@ -151,7 +157,7 @@ def _finished_record(name: str, work: Path) -> dict:
         record = json.loads(shipped.read_text(encoding="utf-8"))
         for key in ("final", "file", "sha256", "bytes"):
             record.pop(key, None)
-        return record
+        return {**record, "what": _what(name)}
     _, _, meta, _ = checkpoint.load_training(work / "last.pt")
     return meta["record"]
 
@@ -161,7 +167,7 @@ def _start_record(name: str, settings: dict, length: int) -> dict:
         ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
     return {
-        "what": f"chapter 7's long {name} run, trained by benchmarks/long_runs.py",
+        "what": _what(name),
         "settings": settings,
         "seed": GOING_BIGGER_SEED,
         "validation_fraction": GOING_BIGGER_VALIDATION,
@@ -196,6 +202,11 @@ def _ship(name: str, best: Path, record: dict, split, text: str) -> None:
     }
     trained = next(point for point in record["curve"] if point["step"] == step)
     LONG.mkdir(parents=True, exist_ok=True)
+    if name in LONG_RUN_CONTROLS.values():  # a control: its record is what counts
+        record = {**record, "final": {**scores, "step": step}, "file": None}
+        write_record(LONG / f"{name}.json", record, f'LONG_RUN_RECORDS["{name}"]')
+        print(f"{name}: best at step {step}: {scores}")
+        return
     path = checkpoint.save(
         LONG / f"{name}.pt",
         net,

@@ -18,13 +18,25 @@ from ._digest import verified_bytes
 from .errors import InvalidValueError
 from .model import HelloRNN
 
-__all__ = ["SHIPPED", "SHIPPED_NETWORKS", "load_shipped", "shipped_record"]
+__all__ = [
+    "LONG",
+    "LONG_RUN_RECORDS",
+    "SHIPPED",
+    "SHIPPED_NETWORKS",
+    "load_long_run",
+    "load_shipped",
+    "long_run_record",
+    "shipped_record",
+]
 
 #: The folder of the shipped networks: ``<name>.pt`` and its record ``<name>.json``.
 SHIPPED = Path(__file__).resolve().parent / "results" / "sampler"
 #: The folder of chapter 7's long runs (``benchmarks/long_runs.py``):
 #: ``<name>.pt`` and its record ``<name>.json``.
 LONG = Path(__file__).resolve().parent / "results" / "long"
+#: The long runs that ship, and the SHA-256 of each one's record
+#: (``<name>.json``), which holds its network's SHA-256 in turn.
+LONG_RUN_RECORDS: dict[str, str] = {}
 #: The names of the networks that ship.
 SHIPPED_NETWORKS: tuple[str, ...] = ("shakespeare_short",)
 
@@ -70,3 +82,38 @@ def load_shipped(name: str = "shakespeare_short"):
         raise InvalidValueError(f"{path}: the live sampler needs a plain RNN cell")
     net.eval()
     return net, vocabulary, {**meta, **record}
+
+
+def long_run_record(name: str) -> dict:
+    """The record of chapter 7's long run `name` (``"rnn"`` or ``"lstm"``), checked.
+
+    What ``benchmarks/long_runs.py`` wrote: the settings, the learning curve
+    (``curve``: step, training and validation bpc, rate, wall time and a sample
+    at every scoring), the best step and its scores (``final``), wall time,
+    machine, torch and commit, and the network's file and SHA-256.
+    """
+    if name not in LONG_RUN_RECORDS:
+        raise InvalidValueError(
+            f"no long run {name!r}; the package ships {tuple(LONG_RUN_RECORDS)}"
+        )
+    data = verified_bytes(
+        LONG / f"{name}.json", LONG_RUN_RECORDS[name], "benchmarks/long_runs.py"
+    )
+    return json.loads(data)
+
+
+def load_long_run(name: str):
+    """The network of the long run `name`, its vocabulary and its record, checked.
+
+    Returns:
+        ``(net, vocabulary, record)``: a :class:`~hello_rnn.model.HelloRNN` on
+        the CPU in eval mode, its :class:`~hello_rnn.data.Vocabulary`, and
+        :func:`long_run_record`.
+    """
+    from . import checkpoint
+
+    record = long_run_record(name)
+    path = LONG / record["file"]
+    verified_bytes(path, record["sha256"], "benchmarks/long_runs.py")
+    net, vocabulary, _ = checkpoint.load(path)
+    return net, vocabulary, record

@@ -128,7 +128,9 @@ def record(result: dict, path: Path = RESULTS) -> None:
 
 
 def describes_the_chapter(run: dict) -> bool:
-    """False for a measurement of another text, or a validation loss of another split."""
+    """False for a row of other sizes, a measurement of another text, or a validation loss of another split."""
+    if run["sizes"] != GOING_BIGGER_SIZES.get(run["setting"]):
+        return False  # the settings changed since: measured again, or not yet
     if run["status"] != "measured":
         return True
     same_text = run.get("corpus_sha256") == SHAKESPEARE_SHA256

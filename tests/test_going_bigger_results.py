@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from hello_rnn import CorpusHistory
+from hello_rnn import CorpusHistory, default_corpus
 from hello_rnn.corpus import VALIDATION_SPLIT
 from hello_rnn.settings import (
     GOING_BIGGER_SEED,
@@ -62,7 +62,8 @@ def test_the_script_trains_with_the_settings(script, monkeypatch):
     sizes = GOING_BIGGER_SIZES["short"]
     result = script.measure("short", torch.device("cpu"))
     [(net, text, options)] = calls
-    assert len(text) == sizes["text_chars"] and net.num_hidden == sizes["hidden"]
+    assert text == default_corpus(max_chars=sizes["text_chars"])
+    assert net.num_hidden == sizes["hidden"]
     assert options == {
         "seq_len": sizes["seq_len"],
         "batch_size": sizes["batch_size"],
@@ -155,6 +156,20 @@ def test_record_drops_a_validation_loss_of_another_split(script, tmp_path):
     }
     assert runs["cpu", "short"]["status"] == "not yet measured"
     assert runs["cpu", "long"]["status"] == "measured"  # a speed test holds no loss
+
+
+def test_record_drops_a_row_of_other_sizes_measured_or_not(script, tmp_path):
+    path = tmp_path / "results.json"
+    other = {**GOING_BIGGER_SIZES["short"], "text_chars": 250_000}
+    script.record(_measured("long", chars_per_s=1.0), path)
+    runs = json.loads(path.read_text())["runs"]
+    for run in runs:
+        if run["setting"] == "short":
+            run["sizes"] = other  # as the file was before the sizes changed
+    path.write_text(json.dumps({"runs": runs}))
+    script.record(_measured("long", chars_per_s=2.0), path)
+    runs = json.loads(path.read_text())["runs"]
+    assert all(r["sizes"] == GOING_BIGGER_SIZES[r["setting"]] for r in runs)
 
 
 def test_the_recorded_short_run_is_the_one_chapter_7_shows():

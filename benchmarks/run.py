@@ -51,10 +51,13 @@ from hello_rnn import (
     train,
     train_on_corpus,
 )
+from hello_rnn.defaults import LONG_DEFAULTS, TEXT_DEFAULTS
 
 TEXT = "Hello, RNN!"
 SEEDS = range(10)
-CORPUS = {"hidden": 128, "seq_len": 64, "batch_size": 32}
+# The command line's defaults (hello_rnn.defaults), so that what is timed is what a user runs.
+SHORT = TEXT_DEFAULTS  # H, lr, clamp and steps of learning a short text
+CORPUS = {key: LONG_DEFAULTS[key] for key in ("hidden", "seq_len", "batch_size")}
 
 
 def sync(device: torch.device) -> None:
@@ -76,7 +79,9 @@ def clock(device: torch.device) -> float:
 # --- (a) memorizing "Hello, RNN!" -------------------------------------------------------------
 
 
-def bare_memorize(seed: int, device: torch.device, max_steps: int = 1000) -> int | None:
+def bare_memorize(
+    seed: int, device: torch.device, max_steps: int = SHORT["steps"]
+) -> int | None:
     """The reference: the same training as hello_rnn.train, written with plain torch."""
     chars = sorted(set(TEXT))
     indices = torch.tensor([chars.index(c) for c in TEXT], device=device)
@@ -85,16 +90,16 @@ def bare_memorize(seed: int, device: torch.device, max_steps: int = 1000) -> int
     torch.manual_seed(
         seed
     )  # the same construction order as HelloRNN: the same initial weights
-    rnn = nn.RNN(len(chars), 50, batch_first=True).to(device)
-    readout = nn.Linear(50, len(chars)).to(device)
+    rnn = nn.RNN(len(chars), SHORT["hidden"], batch_first=True).to(device)
+    readout = nn.Linear(SHORT["hidden"], len(chars)).to(device)
     params = [*rnn.parameters(), *readout.parameters()]
-    opt = torch.optim.Adam(params, lr=0.001)
+    opt = torch.optim.Adam(params, lr=SHORT["lr"])
     for step in range(1, max_steps + 1):
         opt.zero_grad()
         logits = readout(rnn(x)[0])[0]
         loss = F.cross_entropy(logits, y)
         loss.backward()
-        nn.utils.clip_grad_value_(params, 1.0)
+        nn.utils.clip_grad_value_(params, SHORT["clamp"])
         opt.step()
         with torch.no_grad():  # memorized: the weights after this step get all right
             if bool((readout(rnn(x)[0])[0].argmax(-1) == y).all()):
@@ -105,8 +110,8 @@ def bare_memorize(seed: int, device: torch.device, max_steps: int = 1000) -> int
 def package_memorize(seed: int, device: torch.device, cell: str) -> int | None:
     data = DataHandler(TEXT)
     torch.manual_seed(seed)
-    net = HelloRNN(data.num_characters, 50, cell=cell)
-    return train(net, data, device=device).memorized_at
+    net = HelloRNN(data.num_characters, SHORT["hidden"], cell=cell)
+    return train(net, data, device=device).memorized_at  # train's own defaults
 
 
 def timed(run, device: torch.device) -> tuple[object, float]:
@@ -190,7 +195,7 @@ def bare_corpus_loop(
         per_stream = (len(indices) - 1) // (batch_size * seq_len) * seq_len
         inputs = indices[: batch_size * per_stream].view(batch_size, per_stream)
         targets = indices[1 : batch_size * per_stream + 1].view(batch_size, per_stream)
-        opt = torch.optim.Adam(params, lr=0.001)
+        opt = torch.optim.Adam(params, lr=LONG_DEFAULTS["lr"])
         state = None
         for k in range(steps):
             window = slice(k * seq_len, (k + 1) * seq_len)
@@ -204,7 +209,7 @@ def bare_corpus_loop(
             )
             opt.zero_grad()
             loss.backward()
-            nn.utils.clip_grad_value_(params, 1.0)
+            nn.utils.clip_grad_value_(params, LONG_DEFAULTS["clamp"])
             opt.step()
         loss.item()  # the last loss, on the CPU
         return clock(device) - start
@@ -223,6 +228,9 @@ def package_corpus(
     options = {
         "seq_len": CORPUS["seq_len"],
         "batch_size": CORPUS["batch_size"],
+        "lr": LONG_DEFAULTS[
+            "lr"
+        ],  # as the bare loop: what `hello-rnn train --file` uses
         "validation_fraction": 0.0,
     }
     train_on_corpus(

@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import importlib
 import math
 
 import pytest
@@ -22,7 +23,6 @@ from hello_rnn import (
     train_on_corpus,
     windows,
 )
-from hello_rnn import corpus as corpus_module
 from hello_rnn.corpus import VALIDATION_PIECE_CHARS, cosine_rate, pass_length
 from hello_rnn.shakespeare import shakespeare_text
 
@@ -125,7 +125,7 @@ def test_corpus_training_lowers_the_loss_and_reports_validation_bpc(corpus, cell
         math.isfinite(bpc) and 0 < bpc < history.train_bpc[0]
         for bpc in history.validation_bpc
     )
-    assert not net.training
+    assert net.training  # the mode it was given in (a new module trains)
 
 
 def test_no_validation_when_the_fraction_is_zero(corpus):
@@ -731,13 +731,16 @@ def test_the_cosine_rate_falls_from_lr_to_lr_final():
 
 def test_lr_final_sets_the_rate_of_every_step(corpus, monkeypatch):
     seen = []
-    original = corpus_module.train_step
+    train_module = importlib.import_module(
+        "hello_rnn.train"
+    )  # (hello_rnn.train is the function)
+    original = train_module.train_step
 
     def spy(net, optimizer, *args, **kwargs):
         seen.append(optimizer.param_groups[0]["lr"])
         return original(net, optimizer, *args, **kwargs)
 
-    monkeypatch.setattr(corpus_module, "train_step", spy)
+    monkeypatch.setattr(train_module, "train_step", spy)  # what run_steps calls
     _small_run(corpus, steps=5, lr=0.01, lr_final=0.001)
     assert seen == pytest.approx([cosine_rate(s, 5, 0.01, 0.001) for s in range(5)])
     seen.clear()

@@ -378,6 +378,10 @@ def test_unit_traces_give_each_trace_its_low_and_high():
 # in plots.__all__ needs its line here, and the check below runs that test to see it
 # draws the figure and reads the alt text of what it drew.
 ALT_TEXT_TESTS = {
+    "long_run_curves": (
+        "test_plots_chapter7",
+        "test_long_run_curves_draw_each_run_and_say_its_best",
+    ),
     "one_hot_matrix": (
         "test_plots_alt",
         "test_one_hot_matrix_spells_the_text_and_names_the_outlined_row",

@@ -99,3 +99,46 @@ def test_fair_learning_curves_add_the_training_slice_and_say_the_gap():
     _close(fig)
     with pytest.raises(InvalidValueError, match="validation and training-slice"):
         plots.fair_learning_curves(CorpusHistory(train_bpc=[1.0]))
+
+
+def _record(validation, slice_, every=1000):
+    curve = [
+        {"step": every * (k + 1), "validation_bpc": v, "train_slice_bpc": s}
+        for k, (v, s) in enumerate(zip(validation, slice_))
+    ]
+    best = min(curve, key=lambda point: point["validation_bpc"])
+    return {
+        "curve": curve,
+        "best": {"step": best["step"], "validation_bpc": best["validation_bpc"]},
+    }
+
+
+def test_long_run_curves_draw_each_run_and_say_its_best():
+    from hello_rnn.alt_text import alt_of
+
+    with_dropout = _record([2.5, 2.1, 1.95, 1.97], [2.5, 2.0, 1.8, 1.7])
+    without = _record([2.4, 2.05, 2.2, 2.4], [2.3, 1.7, 1.4, 1.2])
+    fig = plots.long_run_curves(
+        {"LSTM": {"dropout 0.5": with_dropout, "no dropout": without}},
+        yardsticks={"the 5-gram": 2.07},
+    )
+    ax = fig.axes[0]
+    solid = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert [list(line.get_ydata()) for line in solid] == [
+        [2.5, 2.1, 1.95, 1.97],
+        [2.4, 2.05, 2.2, 2.4],
+    ]
+    alt = alt_of(fig)
+    assert (
+        "LSTM, dropout 0.5: validation from 2.5 at step 1000 to its best, 1.95, at step 3000"
+        in alt
+    )
+    assert (
+        "LSTM, no dropout: validation from 2.4 at step 1000 to its best, 2.05, at step 2000"
+        in alt
+    )
+    assert "the training slice ends at 1.2" in alt
+    assert "A dotted line marks the 5-gram at 2.07" in alt
+    _close(fig)
+    with pytest.raises(InvalidValueError, match="at least one run"):
+        plots.long_run_curves({"LSTM": {}})

@@ -388,3 +388,54 @@ def test_seed_everything_refuses_a_bad_seed(seed, error):
 
     with pytest.raises(error, match="seed"):
         seed_everything(seed)
+
+
+def test_train_step_is_called_from_one_loop_only():
+    # train(), train_on_corpus() and the race are adapters around run_steps: the
+    # loop that repeats the seven steps is written once.
+    import ast
+    from pathlib import Path
+
+    import hello_rnn
+
+    callers = []
+    for path in Path(hello_rnn.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "id", getattr(node.func, "attr", None))
+                    == "train_step"
+                ):
+                    callers.append(f"{path.name}:{function.name}")
+    assert callers == ["train.py:run_steps"]
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_every_trainer_gives_the_network_back_in_the_mode_it_was_given(mode, hello):
+    from hello_rnn import Vocabulary, default_corpus, train_on_corpus
+    from hello_rnn.race import line_task, train_lines
+
+    text = default_corpus(max_chars=2_000)
+    vocabulary = Vocabulary(set(text))
+    task = line_task(3)
+    runs = [
+        (HelloRNN(hello.num_characters, 8), lambda n: train(n, hello, steps=2)),
+        (
+            HelloRNN(vocabulary.num_characters, 8),
+            lambda n: train_on_corpus(
+                n, vocabulary, text, steps=2, seq_len=8, batch_size=2
+            ),
+        ),
+        (
+            HelloRNN(task.vocabulary.num_characters, 8),
+            lambda n: train_lines(n, task, steps=2),
+        ),
+    ]
+    for net, trainer in runs:
+        net.train(mode == "train")
+        trainer(net)
+        assert net.training == (mode == "train")

@@ -15,30 +15,9 @@ USAGE_ERROR = 2
 INTERRUPTED = 130  # 128 + SIGINT: what a shell reports after Ctrl-C
 BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader went away (hello-rnn sample | head)
 
-# The settings of a run, and their defaults: learning a short text by heart
-# (--text), and a long text (--file, --corpus). Options left out take these;
-# a resumed run takes its own.
-TEXT_DEFAULTS: dict[str, Any] = {
-    "cell": "torch",
-    "hidden": 50,
-    "lr": 0.001,
-    "clamp": 1.0,
-    "clip_norm": None,
-    "steps": 1000,
-    "seed": 0,
-}
-LONG_DEFAULTS: dict[str, Any] = {
-    **TEXT_DEFAULTS,
-    "hidden": 128,
-    "lr": 0.002,
-    "seq_len": 64,
-    "batch_size": 32,
-    "validation": 0.1,
-    "eval_every": None,  # ten times a run
-    "save_every": None,  # at every --eval-every
-}
 
-
+# The settings of a run, and their defaults (hello_rnn.defaults): options left
+# out take these; a resumed run takes its own.
 class UsageError(HelloRNNError):
     """A mistake in the command line or its values: one line, exit status 2."""
 

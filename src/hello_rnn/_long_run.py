@@ -19,7 +19,6 @@ import torch
 from . import checkpoint
 from ._cli_common import (
     INTERRUPTED,
-    LONG_DEFAULTS,
     UsageError,
     file_errors,
     say,
@@ -30,10 +29,12 @@ from .corpus import (
     TrainingState,
     batches_per_pass,
     default_corpus,
+    default_eval_every,
     pass_length,
     train_on_corpus,
 )
 from .data import Vocabulary
+from .defaults import LONG_DEFAULTS
 from .device import pick_device
 from .model import HelloRNN
 from .shakespeare import SHAKESPEARE_SHA256
@@ -131,7 +132,7 @@ class _LongRun:
             _check_unchanged(args, saved, resumed.state.step)
         settings = settings_of(args, LONG_DEFAULTS, saved)
         steps = settings["steps"]
-        settings["eval_every"] = settings["eval_every"] or max(steps // 10, 1)
+        settings["eval_every"] = settings["eval_every"] or default_eval_every(steps)
         settings["save_every"] = settings["save_every"] or settings["eval_every"]
         save_to = args.save or args.resume
         if save_to is not None:  # before reading a long text

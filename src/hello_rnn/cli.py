@@ -36,7 +36,6 @@ from ._cli_common import (
     BROKEN_PIPE,
     INTERRUPTED,
     PROG,
-    TEXT_DEFAULTS,
     USAGE_ERROR,
     UsageError,
     file_errors,
@@ -45,6 +44,7 @@ from ._cli_common import (
 )
 from ._long_run import describe_source, train_long
 from .data import DataHandler, Vocabulary
+from .defaults import LONG_DEFAULTS, TEXT_DEFAULTS
 from .errors import HelloRNNError
 from .model import CELLS, HelloRNN
 from .sample import generate, iter_generate
@@ -207,21 +207,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options of `train` left out are left out of the namespace: a run's settings
+# are then those given, else a resumed run's, else the defaults.
+LEFT_OUT = argparse.SUPPRESS
+
+
 def _add_train_parser(commands: argparse._SubParsersAction) -> None:
-    # Options left out are left out of the namespace (SUPPRESS): a run's
-    # settings are then those given, else a resumed run's, else the defaults.
-    left_out = argparse.SUPPRESS
     train = commands.add_parser(
         "train",
         help="learn a text: a short one by heart, or a long one",
         description="Learn a short text by heart (--text), or a long one "
         "(--file, --corpus) as char-rnn does.",
     )
+    _add_what_to_learn(train)
+    _add_network_options(train)
+    _add_training_options(train)
+    _add_long_text_options(train)
+    _add_saving_options(train)
+
+
+def _add_what_to_learn(train: argparse.ArgumentParser) -> None:
+    """What to learn: a short text, a file or the shipped corpus."""
     what = train.add_argument_group("what to learn").add_mutually_exclusive_group()
     what.add_argument(
         "--text",
         type=_text,
-        default=left_out,
+        default=LEFT_OUT,
         help="a short text to learn by heart, 2 characters or more "
         "(the default: 'Hello, RNN!')",
     )
@@ -234,42 +245,60 @@ def _add_train_parser(commands: argparse._SubParsersAction) -> None:
         help="a long text that ships with hello_rnn: nine plays of Shakespeare",
     )
 
+
+def _add_network_options(train: argparse.ArgumentParser) -> None:
+    """The network's cell and size."""
     net = train.add_argument_group("the network")
     net.add_argument(
-        "--cell", choices=CELLS, default=left_out, help="the RNN cell (default: torch)"
+        "--cell",
+        choices=CELLS,
+        default=LEFT_OUT,
+        help=f"the RNN cell (default: {TEXT_DEFAULTS['cell']})",
     )
     net.add_argument(
         "--hidden",
         type=_hidden,
-        default=left_out,
-        help="hidden units H, at most 4096 (default: 50 with --text, else 128)",
+        default=LEFT_OUT,
+        help="hidden units H, at most 4096 "
+        f"(default: {TEXT_DEFAULTS['hidden']} with --text, else {LONG_DEFAULTS['hidden']})",
     )
 
+
+def _add_training_options(train: argparse.ArgumentParser) -> None:
+    """How to train: steps, rate, a safety net, the seed."""
     how = train.add_argument_group("training")
     how.add_argument(
-        "--steps", type=_steps, default=left_out, help="most steps (default: 1000)"
+        "--steps",
+        type=_steps,
+        default=LEFT_OUT,
+        help=f"most steps (default: {TEXT_DEFAULTS['steps']})",
     )
     how.add_argument(
         "--lr",
         type=_lr,
-        default=left_out,
-        help="Adam's learning rate, at most 1 (default: 0.001 with --text, else 0.002)",
+        default=LEFT_OUT,
+        help="Adam's learning rate, at most 1 "
+        f"(default: {TEXT_DEFAULTS['lr']} with --text, else {LONG_DEFAULTS['lr']})",
     )
     limit = how.add_mutually_exclusive_group()
     limit.add_argument(
         "--clamp",
         type=_clamp,
-        default=left_out,
-        help="clamp gradients into [-c, c]; 'none' turns it off (default: 1.0)",
+        default=LEFT_OUT,
+        help="clamp gradients into [-c, c]; 'none' turns it off "
+        f"(default: {TEXT_DEFAULTS['clamp']})",
     )
     limit.add_argument(
         "--clip-norm",
         type=_clip_norm,
-        default=left_out,
+        default=LEFT_OUT,
         help="instead, rescale the gradient to norm at most this",
     )
     how.add_argument(
-        "--seed", type=_seed, default=left_out, help="random seed (default: 0)"
+        "--seed",
+        type=_seed,
+        default=LEFT_OUT,
+        help=f"random seed (default: {TEXT_DEFAULTS['seed']})",
     )
     how.add_argument(
         "--quiet",
@@ -277,38 +306,48 @@ def _add_train_parser(commands: argparse._SubParsersAction) -> None:
         help="no progress bar (none is drawn when stderr is not a terminal either)",
     )
 
+
+def _add_long_text_options(train: argparse.ArgumentParser) -> None:
+    """What only a long text needs: windows, batches, validation, device."""
     long = train.add_argument_group("a long text (--file, --corpus)")
     long.add_argument(
         "--seq-len",
         type=_positive,
-        default=left_out,
-        help="characters per window: how far back each step learns (default: 64)",
+        default=LEFT_OUT,
+        help="characters per window: how far back each step learns "
+        f"(default: {LONG_DEFAULTS['seq_len']})",
     )
     long.add_argument(
         "--batch-size",
         type=_positive,
-        default=left_out,
-        help="windows read side by side in a step (default: 32)",
+        default=LEFT_OUT,
+        help="windows read side by side in a step "
+        f"(default: {LONG_DEFAULTS['batch_size']})",
     )
     long.add_argument(
         "--validation",
         type=_fraction,
-        default=left_out,
-        help="the share of the text held out to score on, 0 for none (default: 0.1)",
+        default=LEFT_OUT,
+        help="the share of the text held out to score on, 0 for none "
+        f"(default: {LONG_DEFAULTS['validation']})",
     )
     long.add_argument(
         "--eval-every",
         type=_positive,
-        default=left_out,
+        default=LEFT_OUT,
         metavar="N",
         help="score the held-out text every N steps (default: ten times a run)",
     )
     long.add_argument(
         "--device",
         type=_device,
-        default=left_out,
+        default=LEFT_OUT,
         help="where to train: cpu, cuda, cuda:1, mps (default: the GPU if any)",
     )
+
+
+def _add_saving_options(train: argparse.ArgumentParser) -> None:
+    """Saving a run, and going on with it."""
     saving = train.add_argument_group("saving, and going on")
     saving.add_argument(
         "--save",
@@ -319,7 +358,7 @@ def _add_train_parser(commands: argparse._SubParsersAction) -> None:
     saving.add_argument(
         "--save-every",
         type=_positive,
-        default=left_out,
+        default=LEFT_OUT,
         metavar="N",
         help="a long run saves every N steps too (default: at every scoring)",
     )

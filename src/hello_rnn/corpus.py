@@ -34,7 +34,7 @@ from .errors import InvalidTypeError, InvalidValueError
 from .model import HelloRNN, Hidden
 from .shakespeare import shakespeare_text
 from .state import CorpusHistory, TrainingState
-from .train import TrainingDivergedError, seed_everything, train_step
+from .train import Batch, StepResult, run_steps, seed_everything
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -48,6 +48,7 @@ __all__ = [
     "batches_per_pass",
     "bits_per_character",
     "cosine_rate",
+    "default_eval_every",
     "default_corpus",
     "pass_length",
     "split_text",
@@ -321,61 +322,26 @@ def train_on_corpus(
     """
     steps = positive_int("steps", steps)
     lr = finite_float("lr", lr, positive=True)
-    if lr_final is not None:
-        lr_final = finite_float("lr_final", lr_final, positive=True)
+    rate = _cosine_schedule(steps, lr, lr_final)  # None keeps lr throughout
     clamp, clip_norm = clamp_or_clip(clamp, clip_norm)
     seq_len = positive_int("seq_len", seq_len)
     batch_size = positive_int("batch_size", batch_size)
     validation_fraction = _validation_fraction(validation_fraction)
-    eval_every = (
-        positive_int("eval_every", eval_every)
-        if eval_every is not None
-        else max(steps // 10, 1)
-    )
-    _check_callback("on_eval", on_eval, "(step, net, history)")
-    _check_callback("on_step", on_step, "(net, state)")
-    if resume is not None and not isinstance(resume, TrainingState):
-        raise InvalidTypeError(
-            f"resume must be a TrainingState or None, got {type(resume).__name__}"
-        )
+    if eval_every is None:
+        eval_every = default_eval_every(steps)
+    eval_every = positive_int("eval_every", eval_every)
+    _check_hooks(on_eval, on_step, resume)
     net.check_vocabulary(vocabulary)
     indices = _indices_of(text, vocabulary)
     if seed is not None:
         seed_everything(seed)
-    if resume is not None:
-        offset_seed = resume.offset_seed
-    elif seed is not None:
-        offset_seed = seed
-    else:  # reproducible after torch.manual_seed
-        offset_seed = int(torch.randint(2**62, ()))
+    offset_seed = _offset_seed(resume, seed)
     if device is not None:
         net.to(device)
     parameters = list(net.parameters())
-    device = parameters[0].device
-
-    # The text is kept as indices of one byte each (for up to 256 characters);
-    # only the batch of the moment is made into longs, then into one-hot rows.
-    split = split_text(indices, validation_fraction)
-    train_indices = split.train.to(device)
-    validation_indices = split.validation.to(device) if len(split.validation) else None
-    train_slice = split.train_slice.to(device)
-    # Every pass reads the same length from its offset: so each has as many batches.
-    span = pass_length(len(train_indices), seq_len)
-    # Fail now, with a clear message, if the text is too short for one batch.
-    next(batches(train_indices[: max(span, 1)], seq_len, batch_size))
-    if validation_indices is not None and len(validation_indices) <= seq_len:
-        raise InvalidValueError(
-            f"the validation text ({validation_fraction:g} of the text) has "
-            f"{len(validation_indices)} characters: too short for one window of "
-            f"seq_len={seq_len} + 1; use a larger validation_fraction or 0"
-        )
-    if validation_indices is not None and len(train_slice) <= seq_len:
-        raise InvalidValueError(
-            f"validation_fraction={validation_fraction:g} leaves too little training "
-            "text beside each held-out piece to score it the same way; hold out "
-            "at most 0.5"
-        )
-
+    texts = _TrainingTexts.of(
+        indices, validation_fraction, seq_len, batch_size, parameters[0].device
+    )
     optimizer = _adam(parameters, lr)
     history = CorpusHistory(chars_per_step=batch_size * seq_len)
     step, h = 0, None
@@ -383,65 +349,176 @@ def train_on_corpus(
         step, h, history = _resume(
             resume, optimizer, net, lr, steps, history.chars_per_step
         )
-    per_pass = batches_per_pass(span, seq_len, batch_size)
     offsets = _pass_offsets(offset_seed, seq_len)
+    run = _corpus_batches(
+        texts, vocabulary, seq_len, batch_size, offsets, step, steps, history
+    )
+    was_training = net.training
     net.train()
     with progress_bar(steps, progress, initial=step) as bar:
-        while step < steps:
-            taken = step % per_pass  # batches of this pass taken before a resume
-            offset = offsets(step // per_pass)  # where this pass starts
-            if taken == 0:
-                h = None  # a new pass over the text starts from a blank memory
-                history.pass_offsets.append(offset)
-            text_of_pass = train_indices[offset : offset + span]
-            for x, y in batches(text_of_pass, seq_len, batch_size, start=taken):
-                if lr_final is not None:
-                    for group in optimizer.param_groups:
-                        group["lr"] = cosine_rate(step, steps, lr, lr_final)
-                step += 1
-                one_hot = vocabulary.one_hot(x)  # [B, T] -> [B, T, V]
-                result = train_step(
-                    net, optimizer, one_hot, y, h, clamp=clamp, clip_norm=clip_norm
+
+        def record(step: int, result: StepResult) -> bool:
+            """Log a step; score the held-out text when it is time; call back."""
+            history.train_bpc.append(result.loss / math.log(2))
+            history.grad_norm.append(result.grad_norm)
+            if step % eval_every == 0 or step == steps:
+                _score(net, vocabulary, texts, seq_len, step, history)
+                if on_eval is not None:
+                    on_eval(step, net, history)
+                    net.train()
+            if on_step is not None:  # the step is whole: a state to save
+                rng = torch.get_rng_state()
+                state_dict = optimizer.state_dict()
+                on_step(
+                    net,
+                    TrainingState(
+                        step, state_dict, result.hidden, history, rng, offset_seed
+                    ),
                 )
-                # Carry the state forward. It comes back detached: no gradient
-                # flows back past this window (truncated BPTT).
-                h = result.hidden
-                # The loss is read every step, so a run that blows up stops at that
-                # very step. On a GPU the read waits for the step to finish before
-                # the next is queued: a little slower than reading every few steps.
-                if not math.isfinite(result.loss):
-                    raise TrainingDivergedError.at_step(step, result.loss, history)
-                history.train_bpc.append(result.loss / math.log(2))
-                history.grad_norm.append(result.grad_norm)
-                if step % eval_every == 0 or step == steps:
-                    if validation_indices is not None:
-                        history.validation_steps.append(step)
-                        for scores, scored in (
-                            (history.validation_bpc, validation_indices),
-                            (history.train_slice_bpc, train_slice),
-                        ):
-                            scores.append(
-                                _bits_per_character(net, vocabulary, scored, seq_len)
-                            )
-                        net.train()
-                    if on_eval is not None:
-                        on_eval(step, net, history)
-                        net.train()
-                if on_step is not None:  # the step is whole: a state to save
-                    state = TrainingState(
-                        step,
-                        optimizer.state_dict(),
-                        h,
-                        history,
-                        torch.get_rng_state(),
-                        offset_seed,
-                    )
-                    on_step(net, state)
-                _show_progress(bar, history)
-                if step == steps:
-                    break
-    net.eval()
+            _show_progress(bar, history)
+            return False
+
+        run_steps(
+            net,
+            optimizer,
+            run,
+            record,
+            clamp=clamp,
+            clip_norm=clip_norm,
+            first_step=step + 1,
+            hidden=h,
+            rate=rate,
+            history=history,
+        )
+    net.train(was_training)
     return history
+
+
+def _cosine_schedule(
+    steps: int, lr: float, lr_final: float | None
+) -> Callable[[int], float] | None:
+    """The rate of step ``s`` (from 1): :func:`cosine_rate`; None for a constant rate."""
+    if lr_final is None:
+        return None
+    lr_final = finite_float("lr_final", lr_final, positive=True)
+    return lambda step: cosine_rate(step - 1, steps, lr, lr_final)
+
+
+def _check_hooks(on_eval: object, on_step: object, resume: object) -> None:
+    """Raise a readable error for callbacks that cannot be called, or a bad resume."""
+    _check_callback("on_eval", on_eval, "(step, net, history)")
+    _check_callback("on_step", on_step, "(net, state)")
+    if resume is not None and not isinstance(resume, TrainingState):
+        raise InvalidTypeError(
+            f"resume must be a TrainingState or None, got {type(resume).__name__}"
+        )
+
+
+def _corpus_batches(
+    texts: _TrainingTexts,
+    vocabulary: Vocabulary,
+    seq_len: int,
+    batch_size: int,
+    offsets: Callable[[int], int],
+    step: int,
+    steps: int,
+    history: CorpusHistory,
+) -> Iterator[Batch]:
+    """The batches of steps ``step + 1`` to `steps`: pass after pass over the training text.
+
+    Each pass starts at its offset and from a blank memory; within a pass every
+    batch goes on from the hidden state the batch before ended with. The offset of
+    each pass is logged in ``history.pass_offsets`` as the pass starts.
+    """
+    per_pass = batches_per_pass(texts.span, seq_len, batch_size)
+    while step < steps:
+        taken = step % per_pass  # batches of this pass taken before a resume
+        offset = offsets(step // per_pass)  # where this pass starts
+        if taken == 0:
+            history.pass_offsets.append(offset)
+        text_of_pass = texts.train[offset : offset + texts.span]
+        for k, (x, y) in enumerate(
+            batches(text_of_pass, seq_len, batch_size, start=taken)
+        ):
+            # [B, T] -> [B, T, V] one-hot rows. At the start of a pass the streams
+            # jump back to their beginnings, where the old memory makes no sense.
+            yield Batch(vocabulary.one_hot(x), y, fresh=taken == 0 and k == 0)
+            step += 1
+            if step == steps:
+                return
+
+
+@dataclass(frozen=True)
+class _TrainingTexts:
+    """A corpus as a run reads it: its split, on the device, and how much a pass reads."""
+
+    train: torch.Tensor
+    validation: torch.Tensor | None
+    train_slice: torch.Tensor
+    span: int  # every pass reads this much, from its offset: as many batches each
+
+    @classmethod
+    def of(
+        cls,
+        indices: torch.Tensor,
+        validation_fraction: float,
+        seq_len: int,
+        batch_size: int,
+        device: torch.device,
+    ) -> _TrainingTexts:
+        """Split `indices` and check, with a clear message, that every part is long enough."""
+        split = split_text(indices, validation_fraction)
+        train = split.train.to(device)
+        validation = split.validation.to(device) if len(split.validation) else None
+        span = pass_length(len(train), seq_len)
+        next(batches(train[: max(span, 1)], seq_len, batch_size))  # one batch, at least
+        if validation is not None and len(validation) <= seq_len:
+            raise InvalidValueError(
+                f"the validation text ({validation_fraction:g} of the text) has "
+                f"{len(validation)} characters: too short for one window of "
+                f"seq_len={seq_len} + 1; use a larger validation_fraction or 0"
+            )
+        if validation is not None and len(split.train_slice) <= seq_len:
+            raise InvalidValueError(
+                f"validation_fraction={validation_fraction:g} leaves too little training "
+                "text beside each held-out piece to score it the same way; hold out "
+                "at most 0.5"
+            )
+        return cls(train, validation, split.train_slice.to(device), span)
+
+
+def _score(
+    net: HelloRNN,
+    vocabulary: Vocabulary,
+    texts: _TrainingTexts,
+    seq_len: int,
+    step: int,
+    history: CorpusHistory,
+) -> None:
+    """Score the held-out text and the training slice alike, if there is a held-out text."""
+    if texts.validation is None:
+        return
+    history.validation_steps.append(step)
+    for scores, scored in (
+        (history.validation_bpc, texts.validation),
+        (history.train_slice_bpc, texts.train_slice),
+    ):
+        scores.append(_bits_per_character(net, vocabulary, scored, seq_len))
+    net.train()
+
+
+def _offset_seed(resume: TrainingState | None, seed: int | None) -> int:
+    """The seed of the passes' offsets: the resumed run's, `seed`, or a draw from torch."""
+    if resume is not None:
+        return resume.offset_seed
+    if seed is not None:
+        return seed
+    return int(torch.randint(2**62, ()))  # reproducible after torch.manual_seed
+
+
+def default_eval_every(steps: int) -> int:
+    """How often a run of `steps` steps scores its held-out text by default: ten times."""
+    return max(steps // 10, 1)
 
 
 def cosine_rate(step: int, steps: int, lr: float, lr_final: float) -> float:

@@ -51,7 +51,7 @@ from .data import Vocabulary
 from .errors import InvalidTypeError, InvalidValueError
 from .explosion import wilson_interval
 from .model import HelloRNN
-from .train import train_step
+from .train import Batch, StepResult, run_steps
 
 __all__ = [
     "INITS",
@@ -263,19 +263,25 @@ def train_lines(
     X, y = task.X.to(device), task.y.to(device)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     history = LineHistory(hold=hold)
-    run = 0  # consecutive steps remembered so far
+    held = 0  # consecutive steps remembered so far
     own = torch.zeros(0)
+    was_training = net.training
     net.train()
-    for step in range(1, steps + 1):
-        result = train_step(net, optimizer, X, y, clamp=clamp)
+
+    def record(step: int, result: StepResult) -> bool:
+        nonlocal held, own
         history.loss.append(result.loss)
         given, own = letter_probabilities(net, task)
         history.own_min.append(given.min().item())
-        run = run + 1 if history.own_min[-1] > 0.5 else 0
-        if run == hold and history.solved_at is None:
+        held = held + 1 if history.own_min[-1] > 0.5 else 0
+        if held == hold and history.solved_at is None:
             history.solved_at = step - hold + 1
+        return False  # no early stop: every run takes all its steps
+
+    every_line = (Batch(X, y) for _ in range(steps))  # all lines, from blank states
+    run_steps(net, optimizer, every_line, record, clamp=clamp, history=history)
     history.final_own = own.min().item()
-    net.eval()
+    net.train(was_training)
     return history
 
 

@@ -113,6 +113,10 @@ def load_long_run(name: str):
     from . import checkpoint
 
     record = long_run_record(name)
+    if record["file"] is None:
+        raise InvalidValueError(
+            f"{name!r} is a control: its record ships, its network does not"
+        )
     path = LONG / record["file"]
     verified_bytes(path, record["sha256"], "benchmarks/long_runs.py")
     net, vocabulary, _ = checkpoint.load(path)

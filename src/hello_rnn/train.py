@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
     from .state import CorpusHistory
 
 __all__ = [
+    "Batch",
     "History",
     "StepResult",
     "TrainingDivergedError",
+    "run_steps",
     "train",
     "train_step",
     "clamp_gradients_",
@@ -213,6 +216,71 @@ def train_step(
     )
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One step's worth of text for :func:`run_steps`.
+
+    Attributes:
+        x: one-hot inputs, ``[T, V]`` or ``[B, T, V]``.
+        y: the index of the character after each input, ``[T]`` or ``[B, T]``.
+        fresh: start this step from a blank memory (zeros); otherwise from the
+            hidden state the step before ended with, as truncated BPTT does.
+    """
+
+    x: torch.Tensor
+    y: torch.Tensor
+    fresh: bool = True
+
+
+def run_steps(
+    net: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batches: Iterable[Batch],
+    after_step: Callable[[int, StepResult], bool],
+    *,
+    clamp: float | None = None,
+    clip_norm: float | None = None,
+    first_step: int = 1,
+    hidden: Hidden | None = None,
+    rate: Callable[[int], float] | None = None,
+    history: History | CorpusHistory | None = None,
+) -> None:
+    """The training loop: one :func:`train_step` per batch, until told to stop.
+
+    Args:
+        net: the network, in training mode.
+        optimizer: the optimizer of ``net``'s parameters.
+        batches: the steps' data, in order; the loop ends when they do.
+        after_step: called as ``after_step(step, result)`` after every step, to
+            record it; returning True stops the loop there.
+        clamp, clip_norm: as for :func:`train_step`.
+        first_step: the number of the first step (a resumed run's is not 1).
+        hidden: the memory the first batch starts from, unless it is fresh.
+        rate: ``rate(step)`` is the learning rate of that step; None leaves it.
+        history: what is recorded so far, handed to the error if the loss blows up.
+
+    Raises:
+        TrainingDivergedError: the loss became NaN or infinite; no ``after_step``
+            is called for that step.
+    """
+    h = hidden
+    for step, batch in enumerate(batches, start=first_step):
+        if rate is not None:
+            for group in optimizer.param_groups:
+                group["lr"] = rate(step)
+        if batch.fresh:
+            h = None
+        result = train_step(
+            net, optimizer, batch.x, batch.y, h, clamp=clamp, clip_norm=clip_norm
+        )
+        # The loss is read every step, so a run that blows up stops at that very step.
+        if not math.isfinite(result.loss):
+            raise TrainingDivergedError.at_step(step, result.loss, history)
+        h = result.hidden  # carried to the next batch, detached: truncated BPTT
+        if after_step(step, result):
+            return
+
+
 def train(
     net: nn.Module,
     data: DataHandler,
@@ -273,12 +341,12 @@ def train(
     Optimizer = torch.optim.Adam if optimizer == "adam" else torch.optim.SGD
     opt = Optimizer(net.parameters(), lr=lr)
     history = History()
+    was_training = net.training
     net.train()
     with progress_bar(steps, progress) as bar:
-        for step in range(1, steps + 1):
-            result = train_step(net, opt, X, y, clamp=clamp, clip_norm=clip_norm)
-            if not math.isfinite(result.loss):
-                raise TrainingDivergedError.at_step(step, result.loss, history)
+
+        def record(step: int, result: StepResult) -> bool:
+            """Log the step; True (stop) once memorized, if asked to."""
             accuracy = _accuracy_of(result.logits, y)
             history.loss.append(result.loss)
             history.accuracy.append(accuracy)
@@ -293,9 +361,20 @@ def train(
             # weights after it get every character right, so look again.
             if history.memorized_at is None and _accuracy(net, X, y) == 1.0:
                 history.memorized_at = step
-                if stop_when_memorized:
-                    break
-    net.eval()
+                return stop_when_memorized
+            return False
+
+        whole_text = (Batch(X, y) for _ in range(steps))  # every step: all of it
+        run_steps(
+            net,
+            opt,
+            whole_text,
+            record,
+            clamp=clamp,
+            clip_norm=clip_norm,
+            history=history,
+        )
+    net.train(was_training)
     return history
 
 

@@ -33,6 +33,7 @@ from .long_texts import (
     batch_layout,
     corpus_learning_curves,
     fair_learning_curves,
+    long_run_curves,
     truncated_bptt,
 )
 from .rnn_cell import next_char_confidences, unrolled_rnn
@@ -78,4 +79,5 @@ __all__ = [
     "unit_traces",
     "race_by_dashes",
     "fair_learning_curves",
+    "long_run_curves",
 ]

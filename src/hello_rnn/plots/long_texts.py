@@ -1,6 +1,8 @@
-"""Chapter 7's figures: how batches read a text, truncated BPTT, learning curves."""
+"""Chapter 7's figures: how batches read a text, truncated BPTT, learning curves, the long runs."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import torch
@@ -448,3 +450,83 @@ def fair_learning_curves(
         f"from {gaps[0]:+.2f} to {gaps[-1]:+.2f}.{baseline}"
     )
     return with_alt(fig, sentence)
+
+
+def long_run_curves(
+    panels: Mapping[str, Mapping[str, dict]],
+    yardsticks: Mapping[str, float] | None = None,
+) -> Figure:
+    """The learning curves of long runs, one panel per network, from their records.
+
+    Each run is a record of ``benchmarks/long_runs.py`` (``hello_rnn.shipped.long_run_record``):
+    its ``curve`` holds, at every scoring, the step, the validation loss and the
+    training slice's, scored alike. Validation is drawn solid, the training
+    slice dashed, in the run's colour; a dot marks the best validation score,
+    the network kept. Runs side by side in a panel (a run and its control)
+    share the axes; so do the panels, so that they compare at a glance.
+
+    Args:
+        panels: ``{panel title: {run label: record}}``, for instance
+            ``{"plain RNN": {"dropout 0.2": ..., "no dropout": ...}}``.
+        yardsticks: ``{label: bpc}``, drawn as dotted lines across every
+            panel (the best n-gram, say).
+    """
+    if not panels or not all(panels.values()):
+        raise InvalidValueError("panels must hold at least one run each")
+    yardsticks = dict(yardsticks or {})
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(4.6 * len(panels), 3.8), sharey=True, squeeze=False
+    )
+    sentences = []
+    for ax, (title, runs) in zip(axes[0], panels.items()):
+        for colour, (label, record) in zip(("C0", "C1", "C2", "C3"), runs.items()):
+            steps = [point["step"] for point in record["curve"]]
+            validation = [point["validation_bpc"] for point in record["curve"]]
+            slice_ = [point["train_slice_bpc"] for point in record["curve"]]
+            best = record["best"]
+            ax.plot(
+                steps, validation, "-", color=colour, lw=2, label=f"{label}: validation"
+            )
+            ax.plot(
+                steps,
+                slice_,
+                "--",
+                color=colour,
+                lw=1.2,
+                label=f"{label}: training slice",
+            )
+            ax.plot(best["step"], best["validation_bpc"], "o", color=colour, ms=7)
+            sentences.append(
+                f"{title}, {label}: validation from {say.number(validation[0])} at step "
+                f"{steps[0]} to its best, {say.number(best['validation_bpc'])}, at step "
+                f"{best['step']}, and {say.number(validation[-1])} at the last, step "
+                f"{steps[-1]}; the training slice ends at {say.number(slice_[-1])}."
+            )
+        for name, bpc in yardsticks.items():
+            ax.axhline(bpc, color="0.35", ls=":", lw=1)
+            ax.annotate(
+                name,
+                (0.99, bpc),
+                xycoords=("axes fraction", "data"),
+                ha="right",
+                va="bottom",
+                fontsize=8,
+                color="0.25",
+            )
+        ax.set_title(title)
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7.5)
+    axes[0][0].set_ylabel("bits per character")
+    fig.tight_layout()
+    marks = "".join(
+        f" A dotted line marks {name} at {say.number(bpc)}."
+        for name, bpc in yardsticks.items()
+    )
+    return with_alt(
+        fig,
+        "Loss in bits per character against the training step, validation solid "
+        "and training slice dashed, a dot at the best validation score. "
+        + " ".join(sentences)
+        + marks,
+    )

@@ -12,7 +12,7 @@ this script does not do them at all. The wall-clock time counts training and the
 validation scores; on a GPU ``train_on_corpus`` waits for the GPU before it returns. A partial run
 (``--steps``) is a speed test: it trains on the whole text with no validation, and records no loss.
 A complete run records the validation loss and the loss on a slice of the training text scored the
-same way, and which split of the text it held out (``hello_rnn.corpus.VALIDATION_SPLIT``): a record
+same way, and which split of the text it held out (``hello_rnn.batching.VALIDATION_SPLIT``): a record
 of another split, or of another text, goes back to "not yet measured" when the file is next written,
 and the tests refuse a validation loss of another split than the package's.
 
@@ -35,7 +35,7 @@ from pathlib import Path
 import torch
 
 from hello_rnn import HelloRNN, Vocabulary, default_corpus, train_on_corpus
-from hello_rnn.corpus import VALIDATION_SPLIT
+from hello_rnn.batching import VALIDATION_SPLIT
 from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_SIZES,

@@ -34,7 +34,8 @@ import torch
 
 from hello_rnn import HelloRNN, Vocabulary, checkpoint, default_corpus, train_on_corpus
 from hello_rnn._digest import write_record
-from hello_rnn.corpus import bits_per_character, cosine_rate, split_text
+from hello_rnn.batching import split_text
+from hello_rnn.corpus import bits_per_character, cosine_rate
 from hello_rnn.sample import generate
 from hello_rnn.settings import (
     GOING_BIGGER_SEED,

@@ -23,7 +23,8 @@ from hello_rnn import (
     train_on_corpus,
     windows,
 )
-from hello_rnn.corpus import VALIDATION_PIECE_CHARS, cosine_rate, pass_length
+from hello_rnn.batching import VALIDATION_PIECE_CHARS, pass_length
+from hello_rnn.corpus import cosine_rate
 from hello_rnn.shakespeare import shakespeare_text
 
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from hello_rnn import CorpusHistory, default_corpus
-from hello_rnn.corpus import VALIDATION_SPLIT
+from hello_rnn.batching import VALIDATION_SPLIT
 from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_SIZES,

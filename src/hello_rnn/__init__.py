@@ -6,15 +6,8 @@ Everything the chapters of *Hello, RNN!* teach lives here once. ``plots`` and
 """
 
 from . import checkpoint
-from .corpus import (
-    batches,
-    batches_per_pass,
-    bits_per_character,
-    default_corpus,
-    split_text,
-    train_on_corpus,
-    windows,
-)
+from .batching import batches, batches_per_pass, split_text, windows
+from .corpus import bits_per_character, default_corpus, train_on_corpus
 from .data import DataHandler, Vocabulary
 from .device import pick_device
 from .errors import HelloRNNError, InvalidTypeError, InvalidValueError

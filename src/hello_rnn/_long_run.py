@@ -25,19 +25,14 @@ from ._cli_common import (
     settings_of,
 )
 from ._ctrl_c import Stopped, StopRequest, stop_between_steps
-from .corpus import (
-    TrainingState,
-    batches_per_pass,
-    default_corpus,
-    default_eval_every,
-    pass_length,
-    train_on_corpus,
-)
+from .batching import batches_per_pass, pass_length
+from .corpus import default_corpus, default_eval_every, train_on_corpus
 from .data import Vocabulary
 from .defaults import LONG_DEFAULTS
 from .device import pick_device
 from .model import HelloRNN
 from .shakespeare import SHAKESPEARE_SHA256
+from .state import TrainingState
 from .textfile import read_text_file
 from .train import seed_everything
 

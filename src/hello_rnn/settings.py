@@ -43,7 +43,7 @@ GOING_BIGGER_SIZES: dict[str, dict[str, int | float | None]] = {
 #: Seeds every random choice of chapter 7.
 GOING_BIGGER_SEED = 0
 #: The share of the text chapter 7 holds out to validate on, spread through the
-#: text by :func:`hello_rnn.corpus.split_text`.
+#: text by :func:`hello_rnn.batching.split_text`.
 GOING_BIGGER_VALIDATION = 0.1
 
 

@@ -26,7 +26,7 @@ class CorpusHistory:
             clamping or clipping.
         validation_steps: the steps after which the validation text was scored.
         validation_bpc: the validation loss in bits per character at those steps.
-        train_slice_bpc: the loss on the training slice (:class:`~hello_rnn.corpus.TextSplit`) at
+        train_slice_bpc: the loss on the training slice (:class:`~hello_rnn.batching.TextSplit`) at
             those steps, scored exactly as the validation text is: from blank
             states, as long, from the same places. Unlike ``train_bpc``, a
             running loss of the batches as the weights changed, it compares

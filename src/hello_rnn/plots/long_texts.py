@@ -9,14 +9,15 @@ import torch
 from matplotlib.figure import Figure
 
 from ..alt_text import with_alt
-from ..corpus import CorpusHistory, batches
+from ..batching import batches
 from ..errors import InvalidValueError
+from ..state import CorpusHistory
 from . import _describe as say
 from ._common import _frameless, show_char
 
 
 def batch_layout(text: str, seq_len: int, batch_size: int) -> Figure:
-    """Where the windows of :func:`~hello_rnn.corpus.batches` come from in the text.
+    """Where the windows of :func:`~hello_rnn.batching.batches` come from in the text.
 
     And how they line up, batch after batch.
 

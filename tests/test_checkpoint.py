@@ -22,6 +22,7 @@ from hello_rnn import (
     train,
     train_on_corpus,
 )
+from hello_rnn.state import LN2
 
 
 def _files(folder):
@@ -450,6 +451,25 @@ def test_a_damaged_training_state_is_reported(tmp_path, damage):
     torch.save(raw, path)
     with pytest.raises(InvalidValueError, match="its training state is damaged"):
         checkpoint.load_training(path)
+
+
+def test_a_run_saved_with_its_losses_in_bits_goes_on_with_them_in_nats(tmp_path):
+    """Format 2 kept a run's losses in bits per character; they are read back in nats."""
+    net, vocabulary, state = _a_run_state()
+    path = checkpoint.save_training(tmp_path / "run.pt", net, vocabulary, state)
+    raw = torch.load(path, weights_only=True)
+    history = raw["training"]["history"]
+    for nats, bits in (
+        ("loss", "train_bpc"),
+        ("validation_loss", "validation_bpc"),
+        ("train_slice_loss", "train_slice_bpc"),
+    ):
+        history[bits] = [value / LN2 for value in history.pop(nats)]
+    _rewrite(path, version=2, training=raw["training"])
+    *_, older = checkpoint.load_training(path)
+    assert older.history.loss == pytest.approx(state.history.loss, rel=1e-12)
+    assert older.history.validation_bpc == pytest.approx(state.history.validation_bpc)
+    assert older.step == state.step
 
 
 def test_a_run_saved_by_an_older_hello_rnn_loads_its_network_but_is_not_resumed(

@@ -605,7 +605,7 @@ def test_a_resume_that_does_not_fit_is_refused(corpus):
     with pytest.raises(InvalidValueError, match="not the state of this network's Adam"):
         resume(HelloRNN(vocabulary.num_characters, 8, cell="gru"))
     with pytest.raises(InvalidValueError, match="has 3 steps but resume.step is 4"):
-        state.history.train_bpc.pop()
+        state.history.loss.pop()
         resume()
 
 

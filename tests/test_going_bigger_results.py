@@ -16,6 +16,7 @@ from hello_rnn.settings import (
     GOING_BIGGER_VALIDATION,
 )
 from hello_rnn.shakespeare import SHAKESPEARE_SHA256
+from hello_rnn.state import LN2
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "going_bigger.json"
@@ -52,9 +53,9 @@ def test_the_script_trains_with_the_settings(script, monkeypatch):
     def fake_training(net, vocabulary, text, **options):
         calls.append((net, text, options))
         return CorpusHistory(
-            train_bpc=[1.0],
-            validation_bpc=[1.0],
-            train_slice_bpc=[0.9],
+            loss=[LN2],
+            validation_loss=[LN2],
+            train_slice_loss=[0.9 * LN2],
             chars_per_step=1,
         )
 

@@ -18,8 +18,8 @@ import torch  # noqa: E402
 
 from hello_rnn import DataHandler, History, InvalidValueError, alt_text, plots  # noqa: E402
 from hello_rnn.alt_text import alt_of  # noqa: E402
-from hello_rnn.corpus import CorpusHistory  # noqa: E402
 from hello_rnn.plots import _describe as say  # noqa: E402
+from hello_rnn.state import LN2, CorpusHistory  # noqa: E402
 
 
 def alt(fig) -> str:
@@ -325,9 +325,9 @@ def test_truncated_bptt_names_the_windows_and_the_cuts():
 
 def test_corpus_learning_curves_give_training_validation_and_baseline():
     run = CorpusHistory(
-        train_bpc=[5.0 - 0.01 * k for k in range(200)],
+        loss=[(5.0 - 0.01 * k) * LN2 for k in range(200)],
         validation_steps=[50, 100, 150, 200],
-        validation_bpc=[4.0, 3.5, 3.2, 3.3],
+        validation_loss=[bpc * LN2 for bpc in (4.0, 3.5, 3.2, 3.3)],
         chars_per_step=1000,
     )
     text = alt(plots.corpus_learning_curves(run, uniform_bpc=math.log2(65)))

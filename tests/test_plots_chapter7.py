@@ -7,6 +7,7 @@ pytest.importorskip("matplotlib")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from hello_rnn import CorpusHistory, InvalidValueError, plots  # noqa: E402
+from hello_rnn.state import LN2  # noqa: E402
 
 
 def _close(fig):
@@ -65,9 +66,9 @@ def test_truncated_bptt_draws_one_window_box_per_window():
 
 def test_corpus_learning_curves_draw_training_validation_and_the_baseline():
     history = CorpusHistory(
-        train_bpc=[6.5 - 0.01 * k for k in range(100)],
+        loss=[(6.5 - 0.01 * k) * LN2 for k in range(100)],
         validation_steps=[50, 100],
-        validation_bpc=[6.0, 5.6],
+        validation_loss=[6.0 * LN2, 5.6 * LN2],
         chars_per_step=512,
     )
     fig = plots.corpus_learning_curves(history, uniform_bpc=6.6)
@@ -83,22 +84,22 @@ def test_fair_learning_curves_add_the_training_slice_and_say_the_gap():
     from hello_rnn.alt_text import alt_of
 
     history = CorpusHistory(
-        train_bpc=[6.5 - 0.01 * k for k in range(100)],
+        loss=[(6.5 - 0.01 * k) * LN2 for k in range(100)],
         validation_steps=[50, 100],
-        validation_bpc=[6.0, 5.6],
-        train_slice_bpc=[6.1, 5.4],
+        validation_loss=[6.0 * LN2, 5.6 * LN2],
+        train_slice_loss=[6.1 * LN2, 5.4 * LN2],
         chars_per_step=512,
     )
     fig = plots.fair_learning_curves(history, uniform_bpc=6.6)
     ax = fig.axes[0]
     assert len(ax.get_lines()) == 5  # raw, mean, validation, uniform, training slice
-    assert list(ax.get_lines()[-1].get_ydata()) == [6.1, 5.4]
+    assert list(ax.get_lines()[-1].get_ydata()) == pytest.approx([6.1, 5.4])
     alt = alt_of(fig)
     assert "from 6.10 to 5.40" in alt and "from -0.10 to +0.20" in alt
     assert "uniform guess costs 6.60" in alt
     _close(fig)
     with pytest.raises(InvalidValueError, match="validation and training-slice"):
-        plots.fair_learning_curves(CorpusHistory(train_bpc=[1.0]))
+        plots.fair_learning_curves(CorpusHistory(loss=[1.0]))
 
 
 def _record(validation, slice_, every=1000):

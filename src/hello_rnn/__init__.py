@@ -13,9 +13,8 @@ from .device import pick_device
 from .errors import HelloRNNError, InvalidTypeError, InvalidValueError
 from .model import HelloRNN, RNNCell, detach_hidden
 from .sample import generate, iter_generate, next_char_probabilities
-from .state import CorpusHistory, TrainingState
+from .state import CorpusHistory, History, TrainingState
 from .train import (
-    History,
     StepResult,
     TrainingDivergedError,
     clamp_gradients_,

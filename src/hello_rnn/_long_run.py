@@ -32,7 +32,7 @@ from .defaults import LONG_DEFAULTS
 from .device import pick_device
 from .model import HelloRNN
 from .shakespeare import SHAKESPEARE_SHA256
-from .state import TrainingState
+from .state import LN2, TrainingState
 from .textfile import read_text_file
 from .train import seed_everything
 
@@ -191,7 +191,7 @@ class _LongRun:
                 return self._stopped_at_once()
         seconds = time.perf_counter() - started
         taken = history.steps - (self.start.step if self.start else 0)
-        scores = f"train {history.train_bpc[-1]:.3f} bpc (running)"
+        scores = f"train {history.loss[-1] / LN2:.3f} bpc (running)"
         if history.validation_bpc:  # and the training slice, scored as it is
             scores += (
                 f", validation {history.validation_bpc[-1]:.3f} bpc against "
@@ -221,7 +221,7 @@ class _LongRun:
             "settings": self.settings,
             "steps": state.step,
             "bpc": {
-                "train": history.train_bpc[-1],
+                "train": history.loss[-1] / LN2,
                 "validation": (history.validation_bpc or [None])[-1],
                 "train_slice": (history.train_slice_bpc or [None])[-1],
             },

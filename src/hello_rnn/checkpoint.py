@@ -37,7 +37,7 @@ import torch
 from .data import DataHandler, Vocabulary, vocabulary_and_text
 from .errors import InvalidTypeError, InvalidValueError
 from .model import CELLS, HelloRNN
-from .state import CorpusHistory, TrainingState
+from .state import LN2, History, TrainingState
 
 __all__ = [
     "FORMAT_NAME",
@@ -50,10 +50,11 @@ __all__ = [
 ]
 
 FORMAT_NAME = "hello_rnn.checkpoint"
-#: The version of the format. Version 2's training states hold the seed of the
-#: passes' random offsets; version 1's runs read every pass from the start of the
-#: text, and cannot be resumed now.
-FORMAT_VERSION = 2
+#: The version of the format. Version 3's training states keep their losses in
+#: nats (version 2's, read too, in bits); version 2's hold the seed of the passes'
+#: random offsets; version 1's runs read every pass from the start of the text,
+#: and cannot be resumed now.
+FORMAT_VERSION = 3
 
 PathLike = str | os.PathLike
 
@@ -259,7 +260,7 @@ def load_training(
             step=int(training["step"]),
             optimizer=dict(training["optimizer"]),
             hidden=tuple(hidden) if isinstance(hidden, list | tuple) else hidden,
-            history=CorpusHistory(**training["history"]),
+            history=_history(training["history"], contents["version"]),
             rng=training["rng"],
             offset_seed=int(training["offset_seed"]),
         )
@@ -271,6 +272,19 @@ def load_training(
             f"is damaged ({error})"
         ) from None
     return net, vocabulary, meta, state
+
+
+def _history(saved: dict, version: int) -> History:
+    """The history a training state holds; a version-2 file kept its losses in bits."""
+    if version < 3:
+        saved = dict(saved)
+        for bits, nats in (
+            ("train_bpc", "loss"),
+            ("validation_bpc", "validation_loss"),
+            ("train_slice_bpc", "train_slice_loss"),
+        ):
+            saved[nats] = [value * LN2 for value in saved.pop(bits)]
+    return History(**saved)
 
 
 # What torch.load raises for bytes that are not a whole torch file, found by trying

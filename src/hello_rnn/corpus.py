@@ -41,8 +41,8 @@ from .data import Vocabulary
 from .errors import InvalidTypeError, InvalidValueError
 from .model import HelloRNN, Hidden
 from .shakespeare import shakespeare_text
-from .state import CorpusHistory, TrainingState
-from .train import Batch, StepResult, run_steps, seed_everything
+from .state import LN2, CorpusHistory, TrainingState
+from .train import Batch, StepResult, log_step, run_steps, seed_everything
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -198,8 +198,7 @@ def train_on_corpus(
 
         def record(step: int, result: StepResult) -> bool:
             """Log a step; score the held-out text when it is time; call back."""
-            history.train_bpc.append(result.loss / math.log(2))
-            history.grad_norm.append(result.grad_norm)
+            log_step(history, result)
             if step % eval_every == 0 or step == steps:
                 _score(net, vocabulary, texts, seq_len, step, history)
                 if on_eval is not None:
@@ -339,10 +338,10 @@ def _score(
         return
     history.validation_steps.append(step)
     for scores, scored in (
-        (history.validation_bpc, texts.validation),
-        (history.train_slice_bpc, texts.train_slice),
+        (history.validation_loss, texts.validation),
+        (history.train_slice_loss, texts.train_slice),
     ):
-        scores.append(_bits_per_character(net, vocabulary, scored, seq_len))
+        scores.append(_nats_per_character(net, vocabulary, scored, seq_len))
     net.train()
 
 
@@ -392,15 +391,15 @@ def bits_per_character(
     """How surprised `net` is by `text`, on average, in bits per character (lower is better)."""
     indices = vocabulary.encode(text).to(next(net.parameters()).device)
     was_training = net.training
-    score = _bits_per_character(
+    nats = _nats_per_character(
         net, vocabulary, indices, positive_int("seq_len", seq_len)
     )
     net.train(was_training)
-    return score
+    return nats / LN2
 
 
 @torch.no_grad()
-def _bits_per_character(
+def _nats_per_character(
     net: HelloRNN, vocabulary: Vocabulary, indices: torch.Tensor, seq_len: int
 ) -> float:
     """Score consecutive windows in up to 32 side-by-side streams, carrying the hidden state."""
@@ -413,7 +412,7 @@ def _bits_per_character(
             logits.reshape(-1, net.num_chars), y.reshape(-1), reduction="sum"
         )
         count += y.numel()
-    return float(total) / count / math.log(2)
+    return float(total) / count
 
 
 def _adam(parameters: list[nn.Parameter], lr: float) -> torch.optim.Adam:
@@ -498,16 +497,17 @@ def _show_progress(bar: tqdm, history: CorpusHistory) -> None:
         rate = (rate or 0) * history.chars_per_step
         bar.set_postfix(
             {
-                "bpc": _last(history.train_bpc),
-                "validation": _last(history.validation_bpc),
+                "bpc": _last(history.loss),
+                "validation": _last(history.validation_loss),
                 "chars/s": f"{rate:,.0f}",
             },
             refresh=False,
         )
 
 
-def _last(values: list[float]) -> str:
-    return f"{values[-1]:.3f}" if values else "-"
+def _last(nats: list[float]) -> str:
+    """The last of some losses in nats, in bits per character (a dash for none)."""
+    return f"{nats[-1] / LN2:.3f}" if nats else "-"
 
 
 def _indices_of(text: object, vocabulary: Vocabulary) -> torch.Tensor:

@@ -51,7 +51,8 @@ from .data import Vocabulary
 from .errors import InvalidTypeError, InvalidValueError
 from .explosion import wilson_interval
 from .model import HelloRNN
-from .train import Batch, StepResult, run_steps
+from .state import History
+from .train import Batch, StepResult, log_step, run_steps
 
 __all__ = [
     "INITS",
@@ -197,11 +198,12 @@ def letter_probabilities(
 
 
 @dataclass
-class LineHistory:
-    """One run of :func:`train_lines` (lists indexed by step - 1).
+class LineHistory(History):
+    """One run of :func:`train_lines`: a :class:`~hello_rnn.state.History`, and the race's own.
 
     Attributes:
         loss: the mean cross-entropy over every position of every line, before the step.
+        grad_norm, clipped_grad_norm, clamped_fraction: as every run records them.
         own_min: after the step, the smallest over the lines of
             ``P(own letter | letters)`` at the decisive position
             (:func:`letter_probabilities`). Over 1/2: the network remembers the letter.
@@ -212,16 +214,10 @@ class LineHistory:
             ``P(own letter)`` among all characters.
     """
 
-    loss: list[float] = field(default_factory=list)
     own_min: list[float] = field(default_factory=list)
     hold: int = RACE_HOLD
     solved_at: int | None = None
     final_own: float | None = None
-
-    @property
-    def steps(self) -> int:
-        """How many steps were taken."""
-        return len(self.loss)
 
     @property
     def final_own_given_letters(self) -> float | None:
@@ -270,7 +266,7 @@ def train_lines(
 
     def record(step: int, result: StepResult) -> bool:
         nonlocal held, own
-        history.loss.append(result.loss)
+        log_step(history, result)
         given, own = letter_probabilities(net, task)
         history.own_min.append(given.min().item())
         held = held + 1 if history.own_min[-1] > 0.5 else 0

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import torch
@@ -24,15 +24,13 @@ from ._progress import progress_bar
 from .data import DataHandler
 from .errors import InvalidTypeError, InvalidValueError
 from .model import Hidden, detach_hidden
-
-if TYPE_CHECKING:
-    from .state import CorpusHistory
+from .state import History
 
 __all__ = [
     "Batch",
-    "History",
     "StepResult",
     "TrainingDivergedError",
+    "log_step",
     "run_steps",
     "train",
     "train_step",
@@ -42,33 +40,6 @@ __all__ = [
 ]
 
 
-@dataclass
-class History:
-    """What happened at every training step (lists indexed by step - 1).
-
-    Attributes:
-        loss: cross-entropy in nats per character, before the step.
-        accuracy: fraction of next characters the argmax got right, before the step.
-        grad_norm: L2 norm of all gradients together, before clamping.
-        clipped_grad_norm: the same norm after clamping (or norm clipping).
-        clamped_fraction: fraction of gradient elements the clamp changed.
-        memorized_at: the first step after which the network got every next
-            character right (so greedy generation reproduces the text), or None.
-    """
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    grad_norm: list[float] = field(default_factory=list)
-    clipped_grad_norm: list[float] = field(default_factory=list)
-    clamped_fraction: list[float] = field(default_factory=list)
-    memorized_at: int | None = None
-
-    @property
-    def steps(self) -> int:
-        """How many steps were taken."""
-        return len(self.loss)
-
-
 class TrainingDivergedError(FloatingPointError):
     """The loss stopped being a finite number.
 
@@ -76,14 +47,12 @@ class TrainingDivergedError(FloatingPointError):
     That step was still taken, so the weights are no longer to be trusted.
     """
 
-    def __init__(self, message: str, history: History | CorpusHistory | None) -> None:
+    def __init__(self, message: str, history: History | None) -> None:
         super().__init__(message)
         self.history = history
 
     @classmethod
-    def at_step(
-        cls, step: int, loss: float, history: History | CorpusHistory
-    ) -> TrainingDivergedError:
+    def at_step(cls, step: int, loss: float, history: History) -> TrainingDivergedError:
         """The error for a `loss` of NaN or infinity at `step`, with what to try."""
         return cls(
             f"the loss became {loss} at step {step}: the weights blew up. "
@@ -216,6 +185,14 @@ def train_step(
     )
 
 
+def log_step(history: History, result: StepResult) -> None:
+    """Append what every run records of a step: its loss and its gradient's sizes."""
+    history.loss.append(result.loss)
+    history.grad_norm.append(result.grad_norm)
+    history.clipped_grad_norm.append(result.clipped_grad_norm)
+    history.clamped_fraction.append(result.clamped_fraction)
+
+
 @dataclass(frozen=True)
 class Batch:
     """One step's worth of text for :func:`run_steps`.
@@ -243,7 +220,7 @@ def run_steps(
     first_step: int = 1,
     hidden: Hidden | None = None,
     rate: Callable[[int], float] | None = None,
-    history: History | CorpusHistory | None = None,
+    history: History | None = None,
 ) -> None:
     """The training loop: one :func:`train_step` per batch, until told to stop.
 
@@ -348,11 +325,8 @@ def train(
         def record(step: int, result: StepResult) -> bool:
             """Log the step; True (stop) once memorized, if asked to."""
             accuracy = _accuracy_of(result.logits, y)
-            history.loss.append(result.loss)
+            log_step(history, result)
             history.accuracy.append(accuracy)
-            history.grad_norm.append(result.grad_norm)
-            history.clipped_grad_norm.append(result.clipped_grad_norm)
-            history.clamped_fraction.append(result.clamped_fraction)
             bar.update(1)
             bar.set_postfix(
                 loss=f"{result.loss:.4f}", accuracy=f"{accuracy:.2f}", refresh=False

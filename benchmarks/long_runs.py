@@ -73,10 +73,8 @@ def main() -> None:
     vocabulary = Vocabulary(set(text))
     split = split_text(text, GOING_BIGGER_VALIDATION)
     if args.ship:
-        _, _, meta, _ = checkpoint.load_training(work / "last.pt")
-        _ship(
-            args.name, work / "best.pt", _finished_record(args.name, meta), split, text
-        )
+        record = _finished_record(args.name, work)
+        _ship(args.name, work / "best.pt", record, split, text)
         return
     training = {k: v for k, v in settings.items() if k not in NETWORK_SETTINGS}
     record = _start_record(args.name, settings, len(text))

@@ -12,8 +12,8 @@ thousands of changed lines and hides the one that matters. So, per notebook:
    and join printed text that arrived in several pieces;
 3. if the result validates against the file on disk, as ``make notebooks``
    validates it (numbers within their tolerance, ``tests/nbval_tolerance.py``;
-   nbval's sanitizers applied; cells tagged ``nbval-ignore-output`` not compared;
-   timing stamps ignored), leave the file as it is: its outputs still say what
+   nbval's sanitizers applied; cells tagged ``nbval-ignore-output`` compared only
+   in the kinds of their outputs; timing stamps ignored), leave the file as it is: its outputs still say what
    these say, so a refresh on another CPU changes nothing. Otherwise write it,
    stamps and all: the execution-statistics appendix reads them.
 
@@ -164,6 +164,32 @@ def ignored(cell: dict) -> bool:
     return IGNORED in cell.get("metadata", {}).get("tags", [])
 
 
+def shapes(notebook: dict) -> list:
+    """What the outputs of the cells nbval skips are made of, not what they say.
+
+    Their words and numbers may differ from run to run, but a change in their kinds
+    (a figure that gained its alt text, a new output) is a change to keep.
+    """
+
+    def keys(value: object) -> object:
+        return (
+            {k: keys(v) for k, v in value.items()} if isinstance(value, dict) else None
+        )
+
+    return [
+        [
+            (
+                out["output_type"],
+                sorted(out.get("data", {})),
+                keys(out.get("metadata", {})),
+            )
+            for out in cell.get("outputs", [])
+        ]
+        for cell in notebook["cells"]
+        if ignored(cell)
+    ]
+
+
 def cleaner() -> Callable[[str], str]:
     """nbval's sanitizers as one function: what truly varies, rewritten."""
     rules = sanitizers()
@@ -181,7 +207,8 @@ def refresh(path: Path, timeout: int) -> bool:
     before = path.read_text(encoding="utf-8")
     executed = nbformat.writes(execute(path, timeout)) + "\n"
     after = stable_widget_ids(executed, path.stem)
-    if notebooks_agree(json.loads(before), json.loads(after), ignored, cleaner()):
+    old, new = json.loads(before), json.loads(after)
+    if notebooks_agree(old, new, ignored, cleaner()) and shapes(old) == shapes(new):
         return False
     path.write_text(after, encoding="utf-8")
     return True

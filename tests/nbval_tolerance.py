@@ -53,8 +53,10 @@ IMAGE_MODEL = "ImageModel"
 # A number as the chapters print them: -1.5, 0.0041, 2.75e+01, 1,113,215, −0.9 (a
 # Unicode minus, as in Markdown tables). Not a digit inside a word or a hash (W5,
 # e3ed1c03), nor the second part of a version number (the 0 of 2.13.0).
+# A number stands apart: digits inside a word or a name ("neuron-2e4234d13f", "#5e9ed6",
+# "12th") are part of that word, compared exactly.
 NUMBER = re.compile(
-    r"(?<![\w.])[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?"
+    r"(?<![\w.])[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\w)"
 )
 
 
@@ -93,7 +95,10 @@ class _Number:
         mantissa, _, exponent = text.lower().partition("e")
         decimals = len(mantissa.partition(".")[2])
         is_count = "." not in mantissa and not exponent
-        unit = 0.0 if is_count else 10.0 ** (int(exponent or 0) - decimals)
+        try:
+            unit = 0.0 if is_count else 10.0 ** (int(exponent or 0) - decimals)
+        except OverflowError:  # "1e999": beyond a float, so is its last digit
+            unit = math.inf
         return cls(float(text), unit / 2, is_count)
 
     def agrees_with(self, other: _Number, tolerance: Tolerance) -> bool:

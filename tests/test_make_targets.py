@@ -92,6 +92,28 @@ def test_refresh_keeps_outputs_that_validate_within_tolerance(
     assert (path.read_bytes() != before) is written
 
 
+def test_refresh_rewrites_an_unchecked_cell_whose_outputs_changed_kind(tmp_path):
+    """nbval skips a cell tagged nbval-ignore-output, but not what it is made of."""
+    code = (
+        "from IPython.display import display\n"
+        "display({'text/plain': 'a picture'}, raw=True,"
+        " metadata={'text/plain': {'alt': 'what it shows'}})"
+    )
+    (tmp_path / "chapters").mkdir()
+    path = one_cell_notebook(
+        tmp_path / "chapters" / "chapter.ipynb",
+        code,
+        "a picture\n",  # stored as printed text: another kind of output
+        metadata={"tags": ["nbval-ignore-output"]},
+    )
+    result = _make("refresh", tmp_path / "chapters")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "updated" in result.stdout
+    assert b'"alt": "what it shows"' in path.read_bytes()
+    again = _make("refresh", tmp_path / "chapters")
+    assert "unchanged" in again.stdout, again.stdout
+
+
 def test_make_check_needs_no_root_no_tex_no_browser_no_second_venv():
     """The contributor's tier: lint, unit tests, the chapters; nothing else (a dry run)."""
     dry = subprocess.run(

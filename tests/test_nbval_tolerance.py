@@ -333,3 +333,17 @@ def test_nbval_compares_a_glued_figure_by_its_description(
     nbformat.write(notebook, path)
     result = _nbval(path)
     assert (result.returncode == 0) is passes, result.stdout + result.stderr
+
+
+def test_digits_inside_a_word_are_part_of_the_word():
+    # An HTML id or a colour is a word: it must match exactly, and never parse as a number.
+    stored = '<p id="neuron-2e4234d13f" style="background:#5e9ed6">0.76</p>'
+    assert texts_agree(stored, stored.replace("0.76", "0.7601"))
+    assert not texts_agree(stored, stored.replace("2e4234d13f", "2e4235d13f"))
+    assert not texts_agree(stored, stored.replace("#5e9ed6", "#5e9ed7"))
+    assert not texts_agree("the 12th step", "the 13th step")
+
+
+def test_a_number_beyond_a_float_is_compared_without_an_error():
+    assert texts_agree("1e999", "1e999")
+    assert not texts_agree("1e999", "2")

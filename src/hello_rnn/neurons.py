@@ -53,6 +53,7 @@ __all__ = [
     "TEXT_COLOUR",
     "UnitChoice",
     "activation_bundle",
+    "show_activation",
     "activation_colour",
     "activation_html",
     "after_newline",
@@ -683,6 +684,22 @@ def activation_bundle(
         ).decode("ascii"),
         "text/plain": f"{unit_label}: {description}",
     }
+
+
+def show_activation(
+    text: str,
+    values: torch.Tensor | np.ndarray,
+    unit_label: str,
+    description: str,
+) -> None:
+    """Display :func:`activation_bundle` in a notebook, its PNG's alt text the description."""
+    from IPython.display import display
+
+    display(
+        activation_bundle(text, values, unit_label, description),
+        metadata={"image/png": {"alt": f"{unit_label}: {description}"}},
+        raw=True,
+    )
 
 
 def _grid(text: str, columns: int) -> list[tuple[int, int, str]]:

@@ -295,7 +295,7 @@ def train(
             the first character reproduces the text exactly).
 
     Returns:
-        A :class:`History` of every step.
+        A :class:`~hello_rnn.state.History` of every step.
 
     Raises:
         TrainingDivergedError: the loss became NaN or infinite; the message

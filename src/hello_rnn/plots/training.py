@@ -21,7 +21,7 @@ def training_curves(history: History, uniform_loss: float | None = None) -> Figu
     line marks ``history.memorized_at``; a dotted one the loss of a uniform guess.
 
     Args:
-        history: the :class:`~hello_rnn.train.History` that ``train`` returned.
+        history: the :class:`~hello_rnn.state.History` that ``train`` returned.
         uniform_loss: ``ln V``, the loss of guessing every character equally, or None.
     """
     if history.steps == 0:

@@ -195,27 +195,11 @@ def train_on_corpus(
     was_training = net.training
     net.train()
     with progress_bar(steps, progress, initial=step) as bar:
-
-        def record(step: int, result: StepResult) -> bool:
-            """Log a step; score the held-out text when it is time; call back."""
-            log_step(history, result)
-            if step % eval_every == 0 or step == steps:
-                _score(net, vocabulary, texts, seq_len, step, history)
-                if on_eval is not None:
-                    on_eval(step, net, history)
-                    net.train()
-            if on_step is not None:  # the step is whole: a state to save
-                rng = torch.get_rng_state()
-                state_dict = optimizer.state_dict()
-                on_step(
-                    net,
-                    TrainingState(
-                        step, state_dict, result.hidden, history, rng, offset_seed
-                    ),
-                )
-            _show_progress(bar, history)
-            return False
-
+        record = _recorder(
+            net, vocabulary, texts, optimizer, history, bar,
+            seq_len=seq_len, steps=steps, eval_every=eval_every,
+            offset_seed=offset_seed, on_eval=on_eval, on_step=on_step,
+        )  # fmt: skip
         run_steps(
             net,
             optimizer,
@@ -230,6 +214,46 @@ def train_on_corpus(
         )
     net.train(was_training)
     return history
+
+
+def _recorder(
+    net: HelloRNN,
+    vocabulary: Vocabulary,
+    texts: _TrainingTexts,
+    optimizer: torch.optim.Optimizer,
+    history: CorpusHistory,
+    bar: tqdm,
+    *,
+    seq_len: int,
+    steps: int,
+    eval_every: int,
+    offset_seed: int,
+    on_eval: Callable[[int, HelloRNN, CorpusHistory], object] | None,
+    on_step: Callable[[HelloRNN, TrainingState], object] | None,
+) -> Callable[[int, StepResult], bool]:
+    """What :func:`train_on_corpus` does after every step, for :func:`~hello_rnn.train.run_steps`."""
+
+    def record(step: int, result: StepResult) -> bool:
+        """Log a step; score the held-out text when it is time; call back."""
+        log_step(history, result)
+        if step % eval_every == 0 or step == steps:
+            _score(net, vocabulary, texts, seq_len, step, history)
+            if on_eval is not None:
+                on_eval(step, net, history)
+                net.train()
+        if on_step is not None:  # the step is whole: a state to save
+            rng = torch.get_rng_state()
+            state_dict = optimizer.state_dict()
+            on_step(
+                net,
+                TrainingState(
+                    step, state_dict, result.hidden, history, rng, offset_seed
+                ),
+            )
+        _show_progress(bar, history)
+        return False  # the batches end the run
+
+    return record
 
 
 def _cosine_schedule(

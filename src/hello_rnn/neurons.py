@@ -28,6 +28,7 @@ import hashlib
 import html
 import io
 import re
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -680,7 +681,7 @@ def activation_bundle(
     return {
         "text/html": activation_html(text, shades, unit_label, description),
         "image/png": base64.b64encode(
-            _activation_png(text, shades, unit_label, columns)
+            _activation_png(text, shades, unit_label, columns, description)
         ).decode("ascii"),
         "text/plain": f"{unit_label}: {description}",
     }
@@ -717,27 +718,31 @@ def _grid(text: str, columns: int) -> list[tuple[int, int, str]]:
 
 
 def _activation_png(
-    text: str, shades: np.ndarray, unit_label: str, columns: int
+    text: str, shades: np.ndarray, unit_label: str, columns: int, description: str = ""
 ) -> bytes:
-    """The coloured text drawn by matplotlib: a box per character, then a legend."""
+    """The coloured text drawn by matplotlib: the label, the description, a box per
+    character, then a legend (for the PDF, which has no HTML: the words go with it)."""
     from matplotlib.figure import Figure
 
     cells = _grid(text, positive_int("columns", columns))
     rows = cells[-1][0] + 1 if cells else 1
     width = max(max((column for _, column, _ in cells), default=0) + 1, 32)
-    fig = Figure(figsize=(0.12 * width + 0.3, 0.22 * (rows + 3) + 0.2), dpi=100)
+    said = textwrap.wrap(description, width=int(1.35 * width))
+    top = len(said)  # rows of description above the text
+    fig = Figure(figsize=(0.12 * width + 0.3, 0.22 * (rows + top + 3) + 0.2), dpi=100)
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
     ax.set_xlim(0, width)
-    ax.set_ylim(rows + 3, 0)  # row 0 at the top
+    ax.set_ylim(rows + top + 3, 0)  # row 0 at the top
     ax.axis("off")
     ax.text(0, 0.8, unit_label, fontsize=9, color=TEXT_COLOUR, fontweight="bold")
+    for k, line in enumerate(said):
+        ax.text(0, 1.8 + k, line, fontsize=8.5, color=TEXT_COLOUR)
     for (row, column, c), value in zip(cells, shades):
-        _box(ax, column, row + 1.2, activation_colour(value), c)
+        _box(ax, column, row + top + 1.2, activation_colour(value), c)
     for k, (value, label, words) in enumerate(_LEGEND):
-        _box(ax, 10 * k, rows + 1.7, activation_colour(value), label, 2.5, framed=True)
-        ax.text(
-            10 * k + 3, rows + 2.2, words, fontsize=9, va="center", color=TEXT_COLOUR
-        )
+        y = rows + top + 1.7
+        _box(ax, 10 * k, y, activation_colour(value), label, 2.5, framed=True)
+        ax.text(10 * k + 3, y + 0.5, words, fontsize=9, va="center", color=TEXT_COLOUR)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", facecolor=BACKGROUND)
     return buffer.getvalue()

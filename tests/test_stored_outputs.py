@@ -179,3 +179,19 @@ def test_no_code_cell_is_empty(notebook):
             assert "".join(cell["source"]).strip(), (
                 f"{notebook.name}, cell {index} is empty"
             )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_widget_state_belongs_to_widgets_the_page_shows(notebook):
+    """Stored widget state with no widget output to show it (left behind by a cell that
+    moved to another chapter, say) puts dead controls' state on the page."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    shown = sum(
+        "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+        for cell in cells
+        for output in cell.get("outputs", [])
+    )
+    assert bool(widget_models(notebook)) == bool(shown), (
+        f"{notebook.name}: {len(widget_models(notebook))} widget models stored, "
+        f"{shown} widget outputs"
+    )

@@ -33,7 +33,7 @@ NOTEBOOK_ENV := env -u MPLBACKEND HELLO_RNN_STRICT=1
 OTHER_ARITHMETIC := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE OMP_NUM_THREADS=1 \
 	MKL_NUM_THREADS=1
 
-.PHONY: setup assets book check test lint unit notebooks notebooks-other-arithmetic colab-replica linkcheck browser-test refresh bench clean
+.PHONY: setup assets book check test lint unit notebooks notebooks-other-arithmetic colab-replica linkcheck browser-test screenshots refresh bench clean
 
 setup: $(STAMP)
 
@@ -90,10 +90,15 @@ notebooks-other-arithmetic: setup
 linkcheck: setup
 	$(BIN)/pytest tests/book/test_site.py
 
-# Every page in Chromium, offline; screenshots in _build/screenshots/ (run `make book` first).
+# Every page in Chromium, offline (run `make book` first).
 browser-test: setup $(CHROMIUM)
 	$(BIN)/pytest tests/book/test_browser.py
 	$(BIN)/pytest tests/book/test_live_sampler_browser.py  # its own Playwright session
+
+# The browser's page checks once more, keeping a full-page screenshot of every page in light and
+# dark mode (_build/screenshots/, for a person to look at; run `make book` first).
+screenshots: setup $(CHROMIUM)
+	$(BIN)/pytest tests/book/test_browser.py --screenshots -k "renders_offline or accessible"
 
 # Every chapter on a replica of Colab's runtime (colab/requirements.txt, built in .colab-venv):
 # installing hello_rnn must change none of Colab's packages; each chapter runs, not strictly, in a

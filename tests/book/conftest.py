@@ -12,6 +12,15 @@ import pytest
 from book_site import SITE
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="test_browser.py: also save a full-page screenshot of every page, light and dark, "
+        "in _build/screenshots/ (`make screenshots`)",
+    )
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
     if not (SITE / "index.html").is_file():

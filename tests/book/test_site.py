@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from book_site import (
@@ -65,6 +65,24 @@ def is_off_host(url: str) -> bool:
 def test_book_is_built_with_every_toc_page(site: Path) -> None:
     missing = [name for name in toc_docnames() if not (site / f"{name}.html").is_file()]
     assert not missing, f"toc documents without a built page: {missing}"
+
+
+def test_previous_next_links_follow_the_toc(site: Path) -> None:
+    """Each page's 'next' link leads to the toc's next page and its 'previous' link to the one
+    before; the first page has no 'previous', the last no 'next'. (test_browser.py clicks them.)"""
+    pages = [f"{name}.html" for name in toc_docnames()]
+    problems = []
+    for index, page in enumerate(pages):
+        for selector, step in (("a.left-prev", -1), ("a.right-next", 1)):
+            link = soup(page).select_one(selector)
+            to = index + step
+            expected = pages[to] if 0 <= to < len(pages) else None
+            found = (
+                urljoin(page, urlsplit(link["href"]).path) if link is not None else None
+            )
+            if found != expected:
+                problems.append(f"{page}: {selector} leads to {found}, not {expected}")
+    assert not problems, "\n".join(problems)
 
 
 # --- Self-contained: nothing is loaded from another host -------------------------------------------

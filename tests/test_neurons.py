@@ -21,6 +21,7 @@ from hello_rnn.neurons import (
     best_units,
     choose_units,
     contrast_ratio,
+    feature_values,
     gate_roles,
     halves,
     traces,
@@ -226,6 +227,41 @@ def test_choose_units_runs_every_feature_over_h_and_c():
     assert all(0 <= c.unit < 6 and len(c.control) == 3 for c in choices)
     only_h = choose_units(values, text, in_a, names=("h",), shifts=3)
     assert {c.trace for c in only_h} == {"h"}
+
+
+def test_each_choice_knows_the_feature_its_unit_follows_next_best():
+    values, text, in_a = lstm_sample()
+    features = feature_values(text)
+    on_b = ~in_a
+    for c in choose_units(values, text, in_a, shifts=3):
+        unit_b = values[c.trace][on_b, c.unit].double().numpy()
+        others = {
+            name: abs(np.corrcoef(unit_b, feature[on_b])[0, 1])
+            for name, feature in features.items()
+            if name != c.feature
+        }
+        assert c.rival != c.feature
+        assert c.rival_r == pytest.approx(max(others.values()), abs=1e-4)
+        assert others[c.rival] == pytest.approx(c.rival_r, abs=1e-4)
+    # A network of one unit that is the line-break feature itself: chosen for the line
+    # break it follows nothing better; chosen for a capital letter, it follows the line
+    # break better than the capital letter.
+    newline = torch.tensor(features["after_newline"])[:, None]
+    by_feature = {
+        c.feature: c for c in choose_units({"h": newline}, text, in_a, shifts=2)
+    }
+    assert by_feature["after_newline"].own_best
+    capital = by_feature["capital_letter"]
+    assert capital.rival == "after_newline" and capital.rival_r == pytest.approx(1)
+    assert not capital.own_best
+
+
+def test_best_units_scores_no_rival():
+    values, text, in_a = lstm_sample()
+    choice = best_units(values["h"], FEATURES["inside_word"](text), in_a, shifts=2)
+    assert choice.rival is None and choice.rival_r is None
+    with pytest.raises(InvalidValueError, match="choose_units"):
+        _ = choice.own_best
 
 
 def test_gate_roles():

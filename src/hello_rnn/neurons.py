@@ -31,7 +31,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -238,7 +238,7 @@ def after_sentence_end(text: str) -> np.ndarray:
     return _marked(text, _SENTENCE_END)
 
 
-#: Every feature, by name: ``text -> [L]``.
+#: Every feature, by name, as a function ``text -> [L]``.
 FEATURES: dict[str, Callable[[str], np.ndarray]] = {
     "in_speaker_name": in_speaker_name,
     "in_stage_direction": in_stage_direction,
@@ -249,6 +249,12 @@ FEATURES: dict[str, Callable[[str], np.ndarray]] = {
     "capital_letter": capital_letter,
     "after_sentence_end": after_sentence_end,
 }
+
+
+def feature_values(text: str) -> dict[str, np.ndarray]:
+    """Every feature of :data:`FEATURES` on ``text``: ``{name: [L]}``."""
+    return {name: feature(text) for name, feature in FEATURES.items()}
+
 
 #: What each feature says, in a phrase for the page.
 FEATURE_DESCRIPTIONS: dict[str, str] = {
@@ -301,6 +307,11 @@ class UnitChoice:
         control: ``[S]``, ``r_b`` of the unit the same procedure chooses when the
             feature is shifted out of line with the text, once per shift.
         control_max: the largest ``|control|``: the best chance alone did.
+        rival: the other feature of :data:`FEATURES` this unit follows best on
+            half B, and ``rival_r`` its ``|r|`` there. A unit chosen for one feature
+            may follow another better (the features overlap: a speaker's name is in
+            capitals and ends a line). Set by :func:`choose_units`, which scores the
+            unit against every feature; ``None`` from :func:`best_units`.
     """
 
     feature: str
@@ -310,11 +321,22 @@ class UnitChoice:
     r_b: float
     control: np.ndarray
     control_max: float
+    rival: str | None = None
+    rival_r: float | None = None
 
     @property
     def above_control(self) -> bool:
         """Whether the unit scores on B higher than the control ever did."""
         return self.r_b > self.control_max
+
+    @property
+    def own_best(self) -> bool:
+        """Whether the unit follows its own feature on B better than any other feature."""
+        if self.rival_r is None:
+            raise InvalidValueError(
+                "no rival feature was scored: use choose_units, not best_units"
+            )
+        return self.r_b > self.rival_r
 
 
 @dataclass(frozen=True)
@@ -455,10 +477,26 @@ def choose_units(
     if names is None:
         names = ("h", "c") if "c" in values else ("h",)
     units = _candidates({n: values[n] for n in names}, np.asarray(in_a, dtype=bool))
+    features = feature_values(text)
     return [
-        _best(units, feature(text), name, shifts, seed)
-        for name, feature in FEATURES.items()
+        _with_rival(units, _best(units, feature, name, shifts, seed), features)
+        for name, feature in features.items()
     ]
+
+
+def _with_rival(
+    units: _Candidates, choice: UnitChoice, features: dict[str, np.ndarray]
+) -> UnitChoice:
+    """``choice`` with the other feature its unit follows best on half B (``|r|``)."""
+    column = units.labels.index((choice.trace, choice.unit))
+    on_b = units.b[:, column : column + 1]
+    others = {
+        name: abs(float(_correlations(on_b, feature[~units.in_a])[0]))
+        for name, feature in features.items()
+        if name != choice.feature
+    }
+    rival = max(others, key=others.__getitem__)
+    return replace(choice, rival=rival, rival_r=others[rival])
 
 
 @dataclass(frozen=True)
@@ -546,8 +584,8 @@ def _gate_means(
 # 4. Pictures: the text, coloured by one unit's value
 # ---------------------------------------------------------------------------
 
-#: The text's colour and the page's, set explicitly: a dark-mode page must not
-#: change them under the coloured backgrounds.
+#: The text's colour and the page's, set explicitly, so that a dark-mode page does
+#: not change them under the coloured backgrounds.
 TEXT_COLOUR = "#1f2328"
 BACKGROUND = "#ffffff"
 # The two ends of the diverging scale, blue for -1 and orange for +1 (told apart

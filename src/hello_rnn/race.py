@@ -135,7 +135,7 @@ class LineTask:
 
     @property
     def decisive(self) -> int:
-        """The position (from 0) whose input is the last dash: its target is the letter."""
+        """The position, counted from 0, whose input is the last dash; its target is the letter."""
         return self.dashes
 
 
@@ -327,7 +327,7 @@ def race_cells(
 
 
 def race_net(num_chars: int, cell: str, hidden: int, init: str = "default") -> HelloRNN:
-    """A :class:`HelloRNN` with an entrant's initial weights (from the current seed).
+    """A :class:`~hello_rnn.model.HelloRNN` with an entrant's initial weights (from the current seed).
 
     ``init`` is one of ``INITS``:
 
@@ -454,11 +454,12 @@ def evaluation(
     runs of the `seeds` at that rate are counted here.
 
     Returns:
-        ``{(D, entrant): {"lr", "solved", "seeds", "interval", "median_steps",
-        "final_given", "final_own"}}``: the seeds that solved the task and a Wilson
-        95 % interval ``(low, high)`` for the share that would, the median
-        ``solved_at`` of those that did, and the medians over the seeds of the
-        final smallest ``P(own letter | letters)`` and ``P(own letter)``.
+        For each ``(D, entrant)``, a dict with ``lr``, ``solved`` (the seeds that
+        solved the task), ``seeds``, ``interval`` (a Wilson 95 % interval
+        ``(low, high)`` for the share that would), ``median_steps`` (the median
+        ``solved_at`` of those that did), and ``final_given`` and ``final_own`` (the
+        medians over the seeds of the final smallest ``P(own letter | letters)`` and
+        of ``P(own letter)``).
     """
     chosen = best_learning_rates(runs, tuning)
     picked: dict[tuple[int, str], list[dict]] = {}
@@ -494,7 +495,7 @@ def _rank(entry: dict) -> tuple:
 def load_race_nets() -> dict[str, dict[int, tuple[HelloRNN, dict]]]:
     """The shipped networks of ``benchmarks/race_nets.py``: ``{entrant: {seed: (net, meta)}}``.
 
-    Each is a :class:`HelloRNN` on the CPU, in eval mode, as it stood after its
+    Each is a :class:`~hello_rnn.model.HelloRNN` on the CPU, in eval mode, as it stood after its
     ``RACE_STEPS`` steps; ``meta`` holds its ``cell`` (the entrant's name), ``lr``,
     ``seed``, ``solved_at``, ``final_given`` and ``final_own``, as the record has them. Every file is checked against
     the SHA-256 in ``race_nets.json``, and that list against ``RACE_NETS_SHA256``.

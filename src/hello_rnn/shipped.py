@@ -29,9 +29,9 @@ __all__ = [
     "shipped_record",
 ]
 
-#: The folder of the shipped networks: ``<name>.pt`` and its record ``<name>.json``.
+#: The folder of the shipped networks (``<name>.pt`` and its record ``<name>.json``).
 SHIPPED = Path(__file__).resolve().parent / "results" / "sampler"
-#: The folder of chapter 7's long runs (``benchmarks/long_runs.py``):
+#: The folder of chapter 7's long runs (``benchmarks/long_runs.py``), each a
 #: ``<name>.pt`` and its record ``<name>.json``.
 LONG = Path(__file__).resolve().parent / "results" / "long"
 #: The long runs that ship, and the SHA-256 of each one's record

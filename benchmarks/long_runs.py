@@ -2,7 +2,8 @@
 
     python benchmarks/long_runs.py rnn      # the plain (vanilla) RNN
     python benchmarks/long_runs.py lstm     # the LSTM
-    python benchmarks/long_runs.py lstm_no_dropout   # its control (and rnn_no_dropout)
+    python benchmarks/long_runs.py lstm_no_dropout       # its control
+    python benchmarks/long_runs.py lstm_short_schedule   # a follow-up: a shorter schedule
 
 Each run trains ``HelloRNN`` with the settings of ``hello_rnn.settings.LONG_RUNS``
 on the whole shipped corpus, on one CPU thread, with chapter 7's split (a tenth
@@ -17,6 +18,7 @@ At the end the best network is re-scored, saved with ``checkpoint.save`` into
 (``<name>.json``: the learning curve, the samples, the final scores, steps,
 wall time, machine, torch and commit, and the checkpoint's SHA-256). Put the
 record's own SHA-256, which this prints, into ``hello_rnn.shipped.LONG_RUN_RECORDS``.
+A control or a follow-up (``LONG_RUN_RECORD_ONLY``) ships its record alone.
 CI never runs this: ``tests/test_long_runs.py`` re-scores what shipped.
 """
 
@@ -40,7 +42,7 @@ from hello_rnn.sample import generate
 from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_VALIDATION,
-    LONG_RUN_CONTROLS,
+    LONG_RUN_RECORD_ONLY,
     LONG_RUNS,
     LONG_RUNS_SAMPLE,
 )
@@ -201,7 +203,7 @@ def _ship(name: str, best: Path, record: dict, split, text: str) -> None:
     }
     trained = next(point for point in record["curve"] if point["step"] == step)
     LONG.mkdir(parents=True, exist_ok=True)
-    if name in LONG_RUN_CONTROLS.values():  # a control: its record is what counts
+    if name in LONG_RUN_RECORD_ONLY:  # a control or a follow-up: its record counts
         record = {**record, "final": {**scores, "step": step}, "file": None}
         write_record(LONG / f"{name}.json", record, f'LONG_RUN_RECORDS["{name}"]')
         print(f"{name}: best at step {step}: {scores}")

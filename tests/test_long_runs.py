@@ -16,13 +16,15 @@ from hello_rnn.settings import (
     GOING_BIGGER_SEED,
     GOING_BIGGER_VALIDATION,
     LONG_RUN_CONTROLS,
+    LONG_RUN_FOLLOW_UPS,
+    LONG_RUN_RECORD_ONLY,
     LONG_RUNS,
     LONG_RUNS_SAMPLE,
 )
 from hello_rnn.shakespeare import SHAKESPEARE_SHA256
 from hello_rnn.shipped import LONG, LONG_RUN_RECORDS, load_long_run, long_run_record
 
-SHIPPED_NETWORKS = ("rnn", "lstm")  # the controls ship none
+SHIPPED_NETWORKS = ("rnn", "lstm")  # the controls and follow-ups ship none
 BUDGET_SECONDS = 90 * 60  # the budget for each run on this project's CPUs
 SHIPPED_BYTES = 10_000_000
 
@@ -34,7 +36,18 @@ def split():
 
 def test_every_long_run_and_its_control_has_a_checked_record():
     assert set(LONG_RUN_RECORDS) == set(LONG_RUNS)
-    assert set(LONG_RUN_CONTROLS.values()) <= set(LONG_RUNS)
+    assert set(LONG_RUN_RECORD_ONLY) == set(LONG_RUNS) - set(SHIPPED_NETWORKS)
+    assert set(LONG_RUN_CONTROLS.values()) | set(LONG_RUN_FOLLOW_UPS) == set(
+        LONG_RUN_RECORD_ONLY
+    )
+
+
+def test_a_control_or_follow_up_changes_only_what_it_says():
+    for run, control in LONG_RUN_CONTROLS.items():
+        assert LONG_RUNS[control] == {**LONG_RUNS[run], "dropout": 0.0}
+    for name, (run, changed) in LONG_RUN_FOLLOW_UPS.items():
+        assert LONG_RUNS[name] == {**LONG_RUNS[run], **changed} != LONG_RUNS[run]
+        assert long_run_record(name)["seed"] == long_run_record(run)["seed"]
 
 
 @pytest.mark.parametrize("name", SHIPPED_NETWORKS)
@@ -85,21 +98,21 @@ def test_a_record_is_of_its_settings_within_the_budget(name):
     assert all(len(point["sample"]) == length for point in record["curve"])
 
 
-def test_the_shipped_networks_fit_in_ten_megabytes_and_controls_ship_none():
+def test_the_shipped_networks_fit_in_ten_megabytes_and_the_others_ship_none():
     sizes = [
         (LONG / long_run_record(name)["file"]).stat().st_size
         for name in SHIPPED_NETWORKS
     ]
     assert sum(sizes) <= SHIPPED_BYTES
-    for control in LONG_RUN_CONTROLS.values():
-        assert long_run_record(control)["file"] is None
-        assert not (LONG / f"{control}.pt").exists()
+    for name in LONG_RUN_RECORD_ONLY:
+        assert long_run_record(name)["file"] is None
+        assert not (LONG / f"{name}.pt").exists()
 
 
-@pytest.mark.parametrize("control", sorted(LONG_RUN_CONTROLS.values()))
-def test_a_control_has_no_network_to_load(control):
+@pytest.mark.parametrize("name", sorted(LONG_RUN_RECORD_ONLY))
+def test_a_control_or_follow_up_has_no_network_to_load(name):
     with pytest.raises(ValueError, match="its network does not"):
-        load_long_run(control)
+        load_long_run(name)
 
 
 @pytest.mark.parametrize("name", SHIPPED_NETWORKS)

@@ -119,7 +119,7 @@ def load_long_run(name: str):
     record = long_run_record(name)
     if record["file"] is None:
         raise InvalidValueError(
-            f"{name!r} is a control: its record ships, its network does not"
+            f"{name!r} is a control or a follow-up: its record ships, its network does not"
         )
     path = LONG / record["file"]
     verified_bytes(path, record["sha256"], "benchmarks/long_runs.py")

@@ -164,10 +164,11 @@ def page(browser: Browser, server: str) -> Iterator[tuple[Page, Watch]]:
 class OpenedPages:
     """The page opened for the last test, kept open for the next test of the same page.
 
-    Loading a chapter (scripts, typesetting, widgets) is most of what a test of it costs,
-    and three tests check each chapter: it renders, its controls move, its dropdowns
-    open. conftest.py runs the tests of one page one after another, in the order written,
-    so each page is loaded once, and the render test (screenshot) sees it as loaded.
+    Loading a chapter (scripts, typesetting, widgets) costs as much as checking it, and
+    up to seven tests check each chapter: it renders, its controls move, its dropdowns
+    open, axe-core, alt texts, the keyboard. conftest.py runs the tests of one page one
+    after another, in the order written, so each page is loaded once, and the render test
+    sees it as loaded.
     """
 
     def __init__(self, browser: Browser, base: str) -> None:

@@ -239,6 +239,8 @@ def after_sentence_end(text: str) -> np.ndarray:
 
 
 #: Every feature, by name, as a function ``text -> [L]``.
+#:
+#: :meta hide-value:
 FEATURES: dict[str, Callable[[str], np.ndarray]] = {
     "in_speaker_name": in_speaker_name,
     "in_stage_direction": in_stage_direction,
@@ -257,6 +259,8 @@ def feature_values(text: str) -> dict[str, np.ndarray]:
 
 
 #: What each feature says, in a phrase for the page.
+#:
+#: :meta hide-value:
 FEATURE_DESCRIPTIONS: dict[str, str] = {
     "in_speaker_name": "inside a speaker's name, such as MENENIUS.",
     "in_stage_direction": "inside a stage direction, from [ to ]",

@@ -105,12 +105,13 @@ LONG_RUNS: dict[str, dict[str, int | float | str | None]] = {
 LONG_RUN_CONTROLS: dict[str, str] = {"lstm": "lstm_no_dropout"}
 for _run, _control in LONG_RUN_CONTROLS.items():
     LONG_RUNS[_control] = {**LONG_RUNS[_run], "dropout": 0.0}
-#: Follow-ups: a long run again with some settings changed, to test what chapter 7
-#: says might have done better. ``{name: (run, changed settings)}``; their records
-#: ship, their networks do not. The LSTM was at its best at step 5,000 of 20,000
-#: (scored every 1,000), its rate still near its start, and then learned its text by
-#: heart while the rate fell: the same run whose rate falls to its end by step 6,000
-#: (fixed before the run, the first scoring after the best), scored every 500.
+#: Follow-ups, each a long run again with some settings changed, to test what
+#: chapter 7 says might have done better: ``{name: (run, changed settings)}``.
+#: Their records ship, their networks do not. The LSTM was at its best at step
+#: 5,000 of 20,000 (scored every 1,000), its rate still near its start, and then
+#: learned its text by heart while the rate fell. Its follow-up is the same run
+#: with the rate falling to its end by step 6,000 (the first scoring after the
+#: best, fixed before the run), scored every 500 steps.
 LONG_RUN_FOLLOW_UPS: dict[str, tuple[str, dict[str, int]]] = {
     "lstm_short_schedule": ("lstm", {"steps": 6_000, "eval_every": 500}),
 }

@@ -40,6 +40,7 @@ LONG_RUN_RECORDS: dict[str, str] = {
     "rnn": "23f520e8c2a29fa858a958e1533e6a7ea3aef23deb35bb9afb725a33374a79ca",
     "lstm": "5732278fb403a48812e49c1f1f7be3111425a31ef61345feb256aa76c5ac7da1",
     "lstm_no_dropout": "15955e4e96cfb95325579582f9ce64efd2a33c946de69c9839826cb205cf2537",
+    "lstm_short_schedule": "784eaba8c3995f0283244584b6981635ccb506507a58e5e95be2e5d7971baaa4",
 }
 #: The names of the networks that ship.
 SHIPPED_NETWORKS: tuple[str, ...] = ("shakespeare_short",)

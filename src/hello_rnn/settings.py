@@ -101,8 +101,8 @@ LONG_RUNS: dict[str, dict[str, int | float | str | None]] = {
 }
 #: Each long run's control, the same run without dropout (same network, rate,
 #: schedule, steps and seed), to measure what dropout did. Its record ships, its
-#: network does not. (The LSTM's only: the plain RNN's would be another hour.)
-LONG_RUN_CONTROLS: dict[str, str] = {"lstm": "lstm_no_dropout"}
+#: network does not.
+LONG_RUN_CONTROLS: dict[str, str] = {"lstm": "lstm_no_dropout", "rnn": "rnn_no_dropout"}
 for _run, _control in LONG_RUN_CONTROLS.items():
     LONG_RUNS[_control] = {**LONG_RUNS[_run], "dropout": 0.0}
 #: Follow-ups, each a long run again with some settings changed, to test what

@@ -2,7 +2,7 @@
 
     python benchmarks/long_runs.py rnn      # the plain (vanilla) RNN
     python benchmarks/long_runs.py lstm     # the LSTM
-    python benchmarks/long_runs.py lstm_no_dropout       # its control
+    python benchmarks/long_runs.py lstm_no_dropout       # its control (and rnn_no_dropout)
     python benchmarks/long_runs.py lstm_short_schedule   # a follow-up: a shorter schedule
 
 Each run trains ``HelloRNN`` with the settings of ``hello_rnn.settings.LONG_RUNS``

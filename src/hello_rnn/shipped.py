@@ -41,6 +41,7 @@ LONG_RUN_RECORDS: dict[str, str] = {
     "lstm": "5732278fb403a48812e49c1f1f7be3111425a31ef61345feb256aa76c5ac7da1",
     "lstm_no_dropout": "15955e4e96cfb95325579582f9ce64efd2a33c946de69c9839826cb205cf2537",
     "lstm_short_schedule": "784eaba8c3995f0283244584b6981635ccb506507a58e5e95be2e5d7971baaa4",
+    "rnn_no_dropout": "dd86b2c4d7b02be54f0ff09253417411af8ca231fa0b3eed968eb30272e63748",
 }
 #: The names of the networks that ship.
 SHIPPED_NETWORKS: tuple[str, ...] = ("shakespeare_short",)
